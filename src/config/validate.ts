@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+
+/** Raised for bad user input: the message names the field and what is allowed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+
+function fieldName(where: string, path: readonly PropertyKey[]): string {
+  const tail = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return `${where}${tail}`;
+}
+
+function describe(issue: Issue, where: string, known: readonly string[]): string {
+  const field = fieldName(where, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    const allowed = known.length ? `; allowed fields: ${known.join(', ')}` : '';
+    return `${field}: unknown field ${keys}${allowed}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `${field}: ${issue.message.replace(/^Invalid option: /, 'got an invalid value; ')}`;
+  }
+  return `${field}: ${issue.message}`;
+}
+
+/**
+ * Parse `input` with a strict zod object schema, turning every issue into one line that names
+ * the field ("config.lr: Too small: expected number to be >0") and, for unknown fields, the
+ * allowed ones. Throws ConfigError listing all problems at once.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, where = 'config'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  const known = shape ? Object.keys(shape) : [];
+  const lines = result.error.issues.map((i) => describe(i, where, known));
+  throw new ConfigError(`invalid ${where}:\n  ${lines.join('\n  ')}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * A dataset held in memory as flat float32 features and int32 labels, split into train and test.
+ * Images are stored NHWC (height, width, channels) so they feed tf.conv2d directly.
+ */
+export interface Split {
+  /** size × prod(inputShape) features, row-major. */
+  readonly x: Float32Array;
+  /** Class index per example (classification) or target value per example (regression). */
+  readonly y: Int32Array | Float32Array;
+  readonly size: number;
+}
+
+export type Task = 'classification' | 'regression';
+
+export interface Dataset {
+  readonly name: string;
+  readonly task: Task;
+  /** Shape of one example, e.g. [28, 28, 1] for MNIST, [2] for a 2-D mixture. */
+  readonly inputShape: readonly number[];
+  /** Number of classes (1 for regression). */
+  readonly numClasses: number;
+  readonly train: Split;
+  readonly test: Split;
+}
+
+export type SplitName = 'train' | 'test';
+
+/** One minibatch: a copy of the rows, plus its position in the stream so objectives can seed noise. */
+export interface Batch {
+  readonly x: Float32Array;
+  readonly y: Int32Array | Float32Array;
+  readonly size: number;
+  /** 0, 1, 2, … in the order this source produced batches. */
+  readonly index: number;
+  /** Samples consumed from the source before this batch (for epoch accounting). */
+  readonly samplesBefore: number;
+}
+
+/** An endless, seeded stream of training minibatches (reshuffled every epoch). */
+export interface BatchSource {
+  next(): Batch;
+}

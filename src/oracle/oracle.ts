@@ -1,0 +1,47 @@
+import type { Batch, BatchSource, SplitName } from '../data/dataset.ts';
+
+export interface GradientResult {
+  loss: number;
+  /** Gradient of the minibatch loss w.r.t. θ, length `dim`. Owned by the caller. */
+  g: Float32Array;
+  /**
+   * Batch-norm statistics of this minibatch (per BN layer: mean then variance), when the model
+   * has batch norm. The engine folds them into the running statistics when the gradient is
+   * applied (`foldStats`), so evaluation uses statistics that track the master's parameters.
+   */
+  stats?: Float32Array;
+}
+
+export interface Evaluation {
+  loss: number;
+  /** null for regression and user objectives without a notion of accuracy. */
+  accuracy: number | null;
+}
+
+/**
+ * Everything an engine needs from "a model on a dataset", over a flat parameter vector θ.
+ * Engines and rules see only Float32Arrays; tensors never leave the oracle.
+ */
+export interface GradientOracle {
+  /** Number of trainable parameters D. */
+  readonly dim: number;
+  /** Human-readable description for run records, e.g. "mlp(784-256-128-10) on mnist". */
+  readonly description: string;
+  /** Initial θ, deterministic in the seed. */
+  init(seed: number): Float32Array;
+  /** A seeded endless stream of training minibatches of this size. */
+  batches(batchSize: number, seed: number): BatchSource;
+  gradient(theta: Float32Array, batch: Batch): GradientResult;
+  /**
+   * Gradients of several parameter vectors, each on its own batch. Equal to calling `gradient`
+   * for each pair; an oracle may evaluate them in one device pass.
+   */
+  gradients?(thetas: Float32Array[], batches: Batch[]): GradientResult[];
+  evaluate(theta: Float32Array, split: SplitName): Evaluation;
+  /** Non-trainable state (batch-norm running statistics); empty when the model has none. */
+  readonly state: Float32Array;
+  foldStats(stats: Float32Array): void;
+  /** Samples per epoch of the training split (for samples-based schedules). */
+  readonly trainSize: number;
+  dispose(): void;
+}
