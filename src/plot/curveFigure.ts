@@ -1,0 +1,61 @@
+import type { ColumnTable } from 'arquero';
+import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
+import { seriesColour, translucent } from './palette.ts';
+import { groupOrder, summariseOverSeeds } from './seedSummary.ts';
+
+export interface CurveFigureOptions {
+  x: AxisColumn;
+  y: AxisColumn;
+  group?: GroupColumn;
+  /** Column identifying seeds: the line is the mean over seeds, the band ± one standard deviation. */
+  seed?: string;
+  /** Summarise x into this many equal-width bins (see summariseOverSeeds). */
+  bins?: number;
+  title?: string;
+  mode?: 'lines' | 'lines+markers';
+}
+
+/**
+ * Curves of y against x, one per group, as the mean over seeds with a shaded ± sd band where
+ * more than one seed is behind a point. The band is a closed polygon (upper edge forward, lower
+ * edge back) drawn in the series' colour and grouped with its line in the legend.
+ */
+export function curveFigure(table: ColumnTable, opts: CurveFigureOptions): FigureSpec {
+  const rows = summariseOverSeeds(table, { x: opts.x.column, y: opts.y.column, group: opts.group?.column, seed: opts.seed, bins: opts.bins });
+  const data: Trace[] = [];
+  groupOrder(table, opts.group?.column, opts.group?.order).forEach((g, k) => {
+    const series = rows.filter((r) => r.group === g);
+    if (series.length === 0) return;
+    const colour = seriesColour(k);
+    const name = g === null ? opts.y.title : String(g);
+    const legendgroup = `series-${k}`;
+    const banded = series.filter((r) => r.sd !== null);
+    if (banded.length > 0) {
+      data.push({
+        type: 'scatter',
+        name: `${name} ± sd`,
+        x: [...banded.map((r) => r.x), ...banded.map((r) => r.x).reverse()],
+        y: [...banded.map((r) => r.mean + (r.sd as number)), ...banded.map((r) => r.mean - (r.sd as number)).reverse()],
+        mode: 'lines',
+        fill: 'toself',
+        fillcolor: translucent(colour, 0.2),
+        line: { width: 0, color: colour },
+        hoverinfo: 'skip',
+        showlegend: false,
+        legendgroup,
+      });
+    }
+    data.push({
+      type: 'scatter',
+      name,
+      x: series.map((r) => r.x),
+      y: series.map((r) => r.mean),
+      mode: opts.mode ?? 'lines',
+      line: { color: colour, width: 2 },
+      customdata: series.map((r) => [r.sd ?? 0, r.n]),
+      hovertemplate: `${name}<br>%{x}: %{y:.4g} ± %{customdata[0]:.2g} (n=%{customdata[1]})<extra></extra>`,
+      legendgroup,
+    });
+  });
+  return { data, layout: baseLayout(opts.title, opts.x, opts.y, opts.group?.title) };
+}

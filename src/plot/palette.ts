@@ -1,0 +1,12 @@
+/** plotly's default colour cycle, spelled out so a series' line, band and bars share one colour. */
+const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'] as const;
+
+export function seriesColour(index: number): string {
+  return COLOURS[index % COLOURS.length];
+}
+
+/** The same colour with transparency, for error bands. */
+export function translucent(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+}

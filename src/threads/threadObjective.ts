@@ -1,0 +1,21 @@
+import type { Evaluation } from '../oracle/oracle.ts';
+import type { SplitName } from '../data/dataset.ts';
+
+/**
+ * What a thread computes on: a gradient oracle addressed by global minibatch index, so every
+ * thread draws from one seeded minibatch order through a shared counter.
+ */
+export interface ThreadObjective {
+  readonly dim: number;
+  readonly description: string;
+  init(seed: number): Float32Array;
+  /** Loss and gradient at θ on minibatch number `batchIndex`; `g` may be reused by the next call. */
+  gradient(theta: Float32Array, batchIndex: number): { loss: number; g: Float32Array };
+  evaluate(theta: Float32Array, split: SplitName): Evaluation;
+  /**
+   * Reads whose vector broke the objective's invariant (constant-gradient: unequal coordinates);
+   * absent for objectives without one.
+   */
+  invariantViolations?: number;
+  dispose(): void;
+}

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runThreads } from '../src/threads/runThreads.ts';
+import { assertNothingLost, base, column, summary } from './threadsInvariant.ts';
+
+test('lock-based: every update applied, no torn read', async () => {
+  const r = await runThreads({ ...base, sync: 'lock' });
+  assert.equal(r.record.status, 'finished');
+  assertNothingLost(r);
+  assert.ok(column(r, 'cas_attempts').every((a) => a === 1));
+  // Each of the τ updates in between moved every coordinate by lr·c = 1: the gap RMSE is τ exactly.
+  assert.deepEqual(column(r, 'gap_rmse'), column(r, 'staleness'));
+  assert.equal(r.record.summary!.cores, (await import('node:os')).availableParallelism());
+  assert.equal(r.record.engine, 'threads');
+});
+
+test("Hogwild!: torn reads and lost element updates are measured and reported consistently", async () => {
+  const r = await runThreads({ ...base, sync: 'hogwild' });
+  const D = base.objective.dim;
+  const s = summary(r);
+  assert.equal(s.applied, base.updates);
+  assert.equal(s.submitted, base.updates);
+  assert.equal(s.torn_reads, column(r, 'torn').filter(Boolean).length, 'summary counts the flagged rows');
+  // Recompute lost element updates from the final θ: each coordinate should have moved by `applied`.
+  const lost = r.theta!.reduce((a, v) => a + (v + base.updates), 0);
+  assert.equal(s.lost_element_updates, lost);
+  assert.ok(lost >= 0, 'a lost update leaves a coordinate higher, never lower');
+  assert.equal(typeof s.invariant_violations, 'number');
+  console.log(`hogwild T=4 on ${s.cores} cores: ${s.torn_reads} reads overlapped a write, ${lost} of ${base.updates * D} element updates lost, ${s.invariant_violations} reads non-uniform`);
+});
+
+test('TAIL-τ in threads: s ≡ 1 through update 15T, then one frozen s(τ), non-increasing', async () => {
+  const T = 4;
+  const r = await runThreads({ ...base, sync: 'lock', threads: T, stepSize: { kind: 'tail-tau' }, updates: 3000 });
+  const step = column(r, 'step');
+  const scale = column(r, 'scale');
+  const tau = column(r, 'staleness');
+  // Under the lock, scale(τ) is called in step order, so once one update sees the frozen window
+  // every later one does: from the first update scaled ≠ 1, s depends on τ only.
+  const firstScaled = Math.min(...step.filter((_, i) => scale[i] !== 1));
+  assert.ok(firstScaled > 15 * T, `first scaled update ${firstScaled} is after the warm-up (15T = ${15 * T})`);
+  const byTau = new Map<number, Set<number>>();
+  for (let i = 0; i < step.length; i++) {
+    if (step[i] < firstScaled) continue;
+    if (!byTau.has(tau[i])) byTau.set(tau[i], new Set());
+    byTau.get(tau[i])!.add(scale[i]);
+  }
+  const taus = [...byTau.keys()].sort((a, b) => a - b);
+  for (const t of taus) assert.equal(byTau.get(t)!.size, 1, `τ = ${t} got scales ${[...byTau.get(t)!]}`);
+  const s = taus.map((t) => [...byTau.get(t)!][0]);
+  for (let i = 1; i < s.length; i++) assert.ok(s[i] <= s[i - 1], 'non-increasing in τ');
+  assert.ok(s.some((v) => v !== 1), 'TAIL-τ changed some step');
+  // lr column = α·s(τ); the lock loses nothing, so θ = θ0 − c·Σ lr exactly up to float32 rounding.
+  const lrSum = column(r, 'lr').reduce((a, x) => a + x, 0);
+  const expected = -2 * lrSum;
+  assert.ok(r.theta!.every((v) => v === r.theta![0]), 'coordinates stay equal');
+  assert.ok(Math.abs(r.theta![0] - expected) < 1e-4 * Math.abs(expected));
+});
+
+test('time budget, target reached, target missed (not_converged), divergence', async () => {
+  const timed = await runThreads({ sync: 'hogwild', threads: 2, lr: 0.01, seconds: 0.3, objective: { name: 'quadratic', dim: 50 } });
+  assert.equal(timed.record.status, 'finished');
+  assert.ok(timed.record.wallTimeSec < 3, `took ${timed.record.wallTimeSec} s`);
+  assert.ok(timed.updates.numRows() > 100);
+
+  const quad = { sync: 'lock', threads: 2, lr: 0.5, updates: 4000, evalEvery: 20, objective: { name: 'quadratic', dim: 50, noise: 0.01 } } as const;
+  const hit = await runThreads({ ...quad, target: { metric: 'train_loss', value: 0.5 } });
+  assert.equal(hit.record.status, 'finished');
+  const s = hit.record.summary!;
+  assert.ok((s.target_reached_updates as number) > 0 && (s.target_reached_updates as number) < 4000);
+  assert.ok((s.target_reached_sec as number) > 0);
+  assert.ok(hit.updates.numRows() < 4000, 'stopAtTarget ended the run early');
+  const trainLoss = hit.evals.filter((d: { split: string }) => d.split === 'train').array('loss') as number[];
+  assert.ok(trainLoss[0] > 0.5 && trainLoss[trainLoss.length - 1] <= 0.5);
+
+  const missed = await runThreads({ ...quad, updates: 200, target: { metric: 'train_loss', value: -1 } });
+  assert.equal(missed.record.status, 'not_converged');
+  assert.equal(missed.record.summary!.target_reached_sec, null);
+  assert.equal(missed.updates.numRows(), 200);
+
+  const diverged = await runThreads({ sync: 'lock', threads: 2, lr: 5, updates: 5000, objective: { name: 'quadratic', dim: 10 } });
+  assert.equal(diverged.record.status, 'diverged');
+  assert.ok(diverged.record.divergedAtStep! > 0);
+  assert.ok(diverged.updates.numRows() < 5000);
+  assert.ok((diverged.updates.array('loss') as number[]).every(Number.isFinite), 'no NaN rows');
+});
