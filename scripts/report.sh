@@ -13,7 +13,9 @@ cd "$root"
 source scripts/jupyter-env.sh
 
 started=$(date +%s)
-npm run --silent build          # notebooks import the compiled ../dist/index.js
+# Notebooks import the compiled ../dist/index.js. (node_modules/.bin/tsc is tslab's TypeScript 5.0.4,
+# so call the project's TypeScript directly.)
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
 node --import tsx scripts/build-notebooks.ts   # .ipynb from notebooks/*.ts (no-op when in sync)
 bash scripts/setup-jupyter.sh
 "$STALELAB_PYTHON" scripts/run_notebooks.py "$@"

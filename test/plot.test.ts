@@ -75,6 +75,15 @@ test('curveFigure: one seed draws no band; group order can be set', () => {
   });
   assert.deepEqual(fig.data.map((t) => t.name), ['dana-zero', 'asgd']);
   assert.ok(fig.data.every((t) => t.fill === undefined));
+  // A series keeps its colour (its slot in `order`) when other series are filtered out.
+  const full = curveFigure(table, { x: { column: 'step', title: 'u' }, y: { column: 'loss', title: 'l' }, group: { column: 'rule', title: 'rule', order: ['x', 'asgd', 'dana-zero'] } });
+  const colourOf = (f: typeof full, name: string) => (f.data.find((t) => t.name === name)!.line as { color: string }).color;
+  assert.equal(colourOf(fig, 'asgd'), colourOf(full, 'asgd'));
+  assert.notEqual(colourOf(full, 'asgd'), colourOf(full, 'dana-zero'));
+  // Without a seed column the rows at one x are one repetition: their mean, and no band.
+  const pooled = curveFigure(lossTable(), { x: { column: 'step', title: 'updates' }, y: { column: 'loss', title: 'loss' }, group: { column: 'rule', title: 'rule' } });
+  assert.equal(pooled.data.length, 2);
+  assert.ok(Math.abs(pooled.data[0].y[0] - (2 + 0.1)) < 1e-12, 'mean of the three rows at step 0');
 });
 
 test('summariseOverSeeds: bins seeds that do not share x, averages within a seed first, drops non-finite rows', () => {

@@ -36,7 +36,7 @@ export const MODEL_SCHEMAS = {
   mlp: z
     .object({
       name: z.literal('mlp'),
-      widths: z.array(z.number().int().min(1).max(1_000_000)).default([256, 128]),
+      widths: z.array(z.number().int().min(1).max(1_000_000)).readonly().default([256, 128]),
       activation: activation.default('relu'),
       init: initSpecSchema.default('glorot-uniform'),
     })

@@ -104,7 +104,7 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
     return split;
   };
 
-  function gradient(theta: Float32Array, batch: Batch): GradientResult {
+  async function gradient(theta: Float32Array, batch: Batch): Promise<GradientResult> {
     alive();
     checkTheta(theta);
     if (batch.size < 1 || batch.x.length !== batch.size * inputSize || batch.y.length !== batch.size) {
@@ -113,9 +113,10 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
       );
     }
     let stats: tf.Tensor[] = [];
+    let packed: tf.Tensor | undefined;
     try {
-      const packed = tf.tidy(() => {
-        // A copy: θ is read once, when the call starts, even if the caller's array changes.
+      packed = tf.tidy(() => {
+        // A copy: θ is read once, when the call starts, even if the caller's array changes later.
         const thetaT = tf.tensor1d(theta.slice());
         const x = tf.tensor(batch.x, [batch.size, ...dataset.inputShape]);
         const target = targetTensor(batch.y, task);
@@ -125,49 +126,54 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
           stats = (out.batchStats ?? []).map((t) => tf.keep(t));
           return tf.mean(perExampleLoss(out.logits, target, task));
         })(thetaT);
-        return tf.concat([value.reshape([1]), grad.reshape([-1]), flatten(stats)]).dataSync() as Float32Array;
+        return tf.concat([value.reshape([1]), grad.reshape([-1]), flatten(stats)]);
       });
-      const loss = packed[0];
-      const g = packed.slice(1, 1 + model.dim);
-      const result: GradientResult = { loss, g };
-      if (model.stateDim > 0) result.stats = packed.slice(1 + model.dim);
+      // One read for loss, gradient and statistics: each read is a device round trip on a GPU.
+      const values = (await packed.data()) as Float32Array;
+      const result: GradientResult = { loss: values[0], g: values.slice(1, 1 + model.dim) };
+      if (model.stateDim > 0) result.stats = values.slice(1 + model.dim);
       if (opts.weightDecay > 0) addWeightDecay(result, theta, opts.weightDecay);
       return result;
     } finally {
+      packed?.dispose();
       for (const t of stats) t.dispose();
     }
   }
 
-  function evaluate(theta: Float32Array, splitName: SplitName): Evaluation {
+  async function evaluate(theta: Float32Array, splitName: SplitName): Promise<Evaluation> {
     alive();
     checkTheta(theta);
     const split = evalSplit(splitName);
     if (split.size === 0) throw new RangeError(`modelOracle: the ${splitName} split of ${dataset.name} is empty`);
-    const params = tf.tidy(() => unflatten(tf.tensor1d(theta.slice()), paramShapes));
-    const stateT = tf.tidy(() => unflatten(tf.tensor1d(state.slice()), stateShapes));
-    let lossSum = 0;
-    let correct = 0;
+    const kept: tf.Tensor[] = [];
     try {
+      const params = tf.tidy(() => unflatten(tf.tensor1d(theta.slice()), paramShapes));
+      kept.push(...params);
+      const stateT = tf.tidy(() => unflatten(tf.tensor1d(state.slice()), stateShapes));
+      kept.push(...stateT);
+      // Per chunk [Σ loss, # correct], summed on the device and read once at the end.
+      let totals = tf.zeros([2]);
+      kept.push(totals);
       for (let start = 0; start < split.size; start += opts.evalBatchSize) {
         const rows = Math.min(opts.evalBatchSize, split.size - start);
-        const sums = tf.tidy(() => {
+        const next = tf.tidy(() => {
           const x = tf.tensor(split.x.subarray(start * inputSize, (start + rows) * inputSize), [rows, ...dataset.inputShape]);
           const target = targetTensor(split.y.subarray(start, start + rows), task);
           const { logits } = model.forward(params, x, 'eval', stateT);
-          const lossT = tf.sum(perExampleLoss(logits, target, task));
-          const parts = task === 'classification' ? [lossT, correctCount(logits, target)] : [lossT];
-          return tf.stack(parts).dataSync();
+          const correct = task === 'classification' ? correctCount(logits, target) : tf.scalar(0);
+          return tf.add(totals, tf.stack([tf.sum(perExampleLoss(logits, target, task)), correct]));
         });
-        lossSum += sums[0];
-        if (task === 'classification') correct += sums[1];
+        totals.dispose();
+        totals = next;
+        kept[kept.length - 1] = totals;
       }
+      const [lossSum, correct] = await totals.data();
+      let loss = lossSum / split.size;
+      if (opts.weightDecay > 0) loss += halfSquaredNorm(theta) * opts.weightDecay;
+      return { loss, accuracy: task === 'classification' ? correct / split.size : null };
     } finally {
-      tf.dispose(params);
-      tf.dispose(stateT);
+      tf.dispose(kept);
     }
-    let loss = lossSum / split.size;
-    if (opts.weightDecay > 0) loss += halfSquaredNorm(theta) * opts.weightDecay;
-    return { loss, accuracy: task === 'classification' ? correct / split.size : null };
   }
 
   return {
@@ -177,11 +183,13 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
     batches: (batchSize: number, seed: number): BatchSource =>
       makeBatchSource(dataset.train, inputSize, batchSize, seed),
     gradient,
-    gradients(thetas: Float32Array[], batches: Batch[]): GradientResult[] {
+    async gradients(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
       if (thetas.length !== batches.length) {
         throw new RangeError(`modelOracle: ${thetas.length} parameter vectors but ${batches.length} batches`);
       }
-      return thetas.map((theta, i) => gradient(theta, batches[i]));
+      const results: GradientResult[] = [];
+      for (let i = 0; i < thetas.length; i++) results.push(await gradient(thetas[i], batches[i]));
+      return results;
     },
     evaluate,
     state,

@@ -21,6 +21,9 @@ export interface Evaluation {
 /**
  * Everything an engine needs from "a model on a dataset", over a flat parameter vector θ.
  * Engines and rules see only Float32Arrays; tensors never leave the oracle.
+ *
+ * gradient/gradients/evaluate are asynchronous because the WebGPU backend cannot read a GPU
+ * tensor back synchronously in Node (dataSync throws there): oracles read with `await data()`.
  */
 export interface GradientOracle {
   /** Number of trainable parameters D. */
@@ -31,13 +34,13 @@ export interface GradientOracle {
   init(seed: number): Float32Array;
   /** A seeded endless stream of training minibatches of this size. */
   batches(batchSize: number, seed: number): BatchSource;
-  gradient(theta: Float32Array, batch: Batch): GradientResult;
+  gradient(theta: Float32Array, batch: Batch): Promise<GradientResult>;
   /**
    * Gradients of several parameter vectors, each on its own batch. Equal to calling `gradient`
    * for each pair; an oracle may evaluate them in one device pass.
    */
-  gradients?(thetas: Float32Array[], batches: Batch[]): GradientResult[];
-  evaluate(theta: Float32Array, split: SplitName): Evaluation;
+  gradients?(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]>;
+  evaluate(theta: Float32Array, split: SplitName): Promise<Evaluation>;
   /** Non-trainable state (batch-norm running statistics); empty when the model has none. */
   readonly state: Float32Array;
   foldStats(stats: Float32Array): void;

@@ -1,7 +1,7 @@
 import type { ColumnTable } from 'arquero';
 import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
 import { seriesColour, translucent } from './palette.ts';
-import { groupOrder, summariseOverSeeds } from './seedSummary.ts';
+import { colourSlots, groupOrder, summariseOverSeeds } from './seedSummary.ts';
 
 export interface CurveFigureOptions {
   x: AxisColumn;
@@ -15,6 +15,12 @@ export interface CurveFigureOptions {
   mode?: 'lines' | 'lines+markers';
 }
 
+/** A log axis cannot show mean − sd ≤ 0: the band's lower edge then stops at 1/1000 of the mean. */
+function lowerEdge(mean: number, sd: number, log: boolean | undefined): number {
+  const lower = mean - sd;
+  return log && lower <= 0 ? mean * 1e-3 : lower;
+}
+
 /**
  * Curves of y against x, one per group, as the mean over seeds with a shaded ± sd band where
  * more than one seed is behind a point. The band is a closed polygon (upper edge forward, lower
@@ -23,10 +29,12 @@ export interface CurveFigureOptions {
 export function curveFigure(table: ColumnTable, opts: CurveFigureOptions): FigureSpec {
   const rows = summariseOverSeeds(table, { x: opts.x.column, y: opts.y.column, group: opts.group?.column, seed: opts.seed, bins: opts.bins });
   const data: Trace[] = [];
-  groupOrder(table, opts.group?.column, opts.group?.order).forEach((g, k) => {
+  const groups = groupOrder(table, opts.group?.column, opts.group?.order);
+  const slots = colourSlots(groups, opts.group?.order);
+  groups.forEach((g, k) => {
     const series = rows.filter((r) => r.group === g);
     if (series.length === 0) return;
-    const colour = seriesColour(k);
+    const colour = seriesColour(slots[k]);
     const name = g === null ? opts.y.title : String(g);
     const legendgroup = `series-${k}`;
     const banded = series.filter((r) => r.sd !== null);
@@ -35,7 +43,7 @@ export function curveFigure(table: ColumnTable, opts: CurveFigureOptions): Figur
         type: 'scatter',
         name: `${name} ± sd`,
         x: [...banded.map((r) => r.x), ...banded.map((r) => r.x).reverse()],
-        y: [...banded.map((r) => r.mean + (r.sd as number)), ...banded.map((r) => r.mean - (r.sd as number)).reverse()],
+        y: [...banded.map((r) => r.mean + (r.sd as number)), ...banded.map((r) => lowerEdge(r.mean, r.sd as number, opts.y.log)).reverse()],
         mode: 'lines',
         fill: 'toself',
         fillcolor: translucent(colour, 0.2),

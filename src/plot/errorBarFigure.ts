@@ -1,7 +1,7 @@
 import type { ColumnTable } from 'arquero';
 import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
 import { seriesColour } from './palette.ts';
-import { groupOrder, summariseOverSeeds } from './seedSummary.ts';
+import { colourSlots, groupOrder, summariseOverSeeds } from './seedSummary.ts';
 
 export interface ErrorBarFigureOptions {
   /** e.g. the worker count N (use `log: true` for 1, 8, 32…). */
@@ -20,10 +20,12 @@ export interface ErrorBarFigureOptions {
 export function errorBarFigure(table: ColumnTable, opts: ErrorBarFigureOptions): FigureSpec {
   const rows = summariseOverSeeds(table, { x: opts.x.column, y: opts.y.column, group: opts.group?.column, seed: opts.seed });
   const data: Trace[] = [];
-  groupOrder(table, opts.group?.column, opts.group?.order).forEach((g, k) => {
+  const groups = groupOrder(table, opts.group?.column, opts.group?.order);
+  const slots = colourSlots(groups, opts.group?.order);
+  groups.forEach((g, k) => {
     const series = rows.filter((r) => r.group === g).sort((a, b) => a.x - b.x);
     if (series.length === 0) return;
-    const colour = seriesColour(k);
+    const colour = seriesColour(slots[k]);
     const name = g === null ? opts.y.title : String(g);
     data.push({
       type: 'scatter',

@@ -19,7 +19,7 @@ export interface AxisLayout {
 }
 
 export interface Layout {
-  title?: { text: string };
+  title?: { text: string; [attribute: string]: unknown };
   xaxis: AxisLayout;
   yaxis: AxisLayout;
   [attribute: string]: unknown;
@@ -59,7 +59,8 @@ export function baseLayout(title: string | undefined, x: AxisColumn, y: AxisColu
     hovermode: 'closest',
     height: 420,
   };
-  if (title) layout.title = { text: title };
+  // Left-aligned so a long title does not run under plotly's mode bar (top right).
+  if (title) layout.title = { text: title, x: 0.01, xanchor: 'left' };
   if (legendTitle) layout.legend = { title: { text: legendTitle } };
   return layout;
 }

@@ -2,7 +2,7 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
 import { seriesColour } from './palette.ts';
-import { groupOrder, requireColumns } from './seedSummary.ts';
+import { colourSlots, groupOrder, requireColumns } from './seedSummary.ts';
 
 export interface HistogramFigureOptions {
   /** The integer-valued quantity counted, e.g. staleness τ. */
@@ -16,6 +16,8 @@ export interface HistogramFigureOptions {
   clampAt?: number;
   title?: string;
   barmode?: 'overlay' | 'group';
+  /** Log-scale y axis: staleness often has most mass at τ = 0 and a long, thin tail. */
+  logY?: boolean;
 }
 
 /**
@@ -42,11 +44,13 @@ export function histogramFigure(table: ColumnTable, opts: HistogramFigureOptions
   const rows = counted.objects() as { _g: string | number | null; _v: number; count: number }[];
 
   const data: Trace[] = [];
-  groupOrder(table, group?.column, group?.order).forEach((g, k) => {
+  const groups = groupOrder(table, group?.column, group?.order);
+  const slots = colourSlots(groups, group?.order);
+  groups.forEach((g, k) => {
     const series = rows.filter((r) => r._g === g);
     if (series.length === 0) return;
     const total = series.reduce((s, r) => s + r.count, 0);
-    const colour = seriesColour(k);
+    const colour = seriesColour(slots[k]);
     const name = g === null ? value.title : String(g);
     data.push({
       type: 'bar',
@@ -59,7 +63,7 @@ export function histogramFigure(table: ColumnTable, opts: HistogramFigureOptions
       hovertemplate: `${name}<br>${value.column} = %{x}: %{y:.3g} (%{customdata} updates)<extra></extra>`,
     });
   });
-  const y: AxisColumn = { column: normalise, title: normalise === 'probability' ? 'fraction of updates' : 'updates' };
+  const y: AxisColumn = { column: normalise, title: normalise === 'probability' ? 'fraction of updates' : 'updates', log: opts.logY };
   const layout = baseLayout(opts.title, value, y, group?.title);
   layout.barmode = opts.barmode ?? 'overlay';
   layout.bargap = 0.05;

@@ -6,4 +6,4 @@ export { histogramFigure, type HistogramFigureOptions } from './histogramFigure.
 export { stepSizeFigure, type StepSizeFigureOptions } from './stepSizeFigure.ts';
 export { figureHtml, plotlyLibraryHtml, plotlyVersion } from './figureHtml.ts';
 export { NotebookReport, type HtmlDisplay, type NotebookReportOptions } from './notebookReport.ts';
-export { notebookProfile, forProfile, PROFILES, type Profile } from './profile.ts';
+export { notebookProfile, forProfile, NOTEBOOK_PROFILES, type NotebookProfile } from './profile.ts';

@@ -5,7 +5,7 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { FigureSpec } from './figureSpec.ts';
 import { figureHtml, plotlyLibraryHtml } from './figureHtml.ts';
-import type { Profile } from './profile.ts';
+import type { NotebookProfile } from './profile.ts';
 
 /** What a notebook kernel offers to show rich output; tslab's `display` satisfies it. */
 export interface HtmlDisplay {
@@ -16,7 +16,7 @@ export interface HtmlDisplay {
 export interface NotebookReportOptions {
   /** Notebook name without extension, e.g. "01-gap-aware"; names the output folder. */
   notebook: string;
-  profile: Profile;
+  profile: NotebookProfile;
   /** tslab's `display` (import * as tslab from 'tslab'). */
   display: HtmlDisplay;
   /** Root of all reports; default $STALELAB_REPORTS_DIR, else <project>/reports. */
@@ -40,7 +40,7 @@ function defaultReportsDir(): string {
  */
 export class NotebookReport {
   readonly dir: string;
-  readonly profile: Profile;
+  readonly profile: NotebookProfile;
   private readonly notebook: string;
   private readonly display: HtmlDisplay;
   private readonly previewRows: number;

@@ -4,18 +4,18 @@ import { ConfigError } from '../config/validate.ts';
  * How big the notebooks' experiments are: `smoke` (CI, seconds per notebook), `quick` (the whole
  * set in minutes on 2 CPU cores, small models and data subsets) and `full` (paper scale, a GPU job).
  */
-export const PROFILES = ['smoke', 'quick', 'full'] as const;
-export type Profile = (typeof PROFILES)[number];
+export const NOTEBOOK_PROFILES = ['smoke', 'quick', 'full'] as const;
+export type NotebookProfile = (typeof NOTEBOOK_PROFILES)[number];
 
 /** The profile chosen by STALELAB_PROFILE (default quick); any other value is an error. */
-export function notebookProfile(env: Record<string, string | undefined> = process.env): Profile {
+export function notebookProfile(env: Record<string, string | undefined> = process.env): NotebookProfile {
   const raw = env.STALELAB_PROFILE;
   if (raw === undefined || raw === '') return 'quick';
-  if ((PROFILES as readonly string[]).includes(raw)) return raw as Profile;
-  throw new ConfigError(`STALELAB_PROFILE: got "${raw}"; allowed values: ${PROFILES.join(', ')}`);
+  if ((NOTEBOOK_PROFILES as readonly string[]).includes(raw)) return raw as NotebookProfile;
+  throw new ConfigError(`STALELAB_PROFILE: got "${raw}"; allowed values: ${NOTEBOOK_PROFILES.join(', ')}`);
 }
 
 /** Pick this profile's settings from one object per profile (keeps all three side by side in a notebook). */
-export function forProfile<T>(profile: Profile, settings: Record<Profile, T>): T {
+export function forProfile<T>(profile: NotebookProfile, settings: Record<NotebookProfile, T>): T {
   return settings[profile];
 }

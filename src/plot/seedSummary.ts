@@ -6,7 +6,10 @@ export interface SeedSummaryOptions {
   y: string;
   /** Column splitting rows into series; omitted: one series. */
   group?: string;
-  /** Column identifying repetitions; each seed counts once per point even if it has several rows there. */
+  /**
+   * Column identifying repetitions; each seed counts once per point even if it has several rows
+   * there. Omitted: all rows are one repetition (no spread is shown, only the mean per point).
+   */
   seed?: string;
   /**
    * Split the x range into this many equal-width bins and summarise per bin. Needed when seeds do
@@ -21,7 +24,7 @@ export interface SeedSummaryRow {
   x: number;
   mean: number;
   sd: number | null;
-  /** Seeds (or rows, without a seed column) behind the point. */
+  /** Seeds behind the point (1 without a seed column). */
   n: number;
 }
 
@@ -45,14 +48,13 @@ export function summariseOverSeeds(table: ColumnTable, opts: SeedSummaryOptions)
   if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1)) {
     throw new RangeError(`summariseOverSeeds: bins must be a positive integer, got ${bins}`);
   }
-  let rowCounter = 0;
   const finite = table
     .filter(aq.escape((d: Record<string, unknown>) => Number.isFinite(d[x]) && Number.isFinite(d[y])))
     .derive({
       _x: aq.escape((d: Record<string, unknown>) => d[x] as number),
       _y: aq.escape((d: Record<string, unknown>) => d[y] as number),
       _g: aq.escape((d: Record<string, unknown>) => (group === undefined ? null : (d[group] as string | number))),
-      _s: aq.escape((d: Record<string, unknown>) => (seed === undefined ? `row${rowCounter++}` : String(d[seed]))),
+      _s: aq.escape((d: Record<string, unknown>) => (seed === undefined ? '' : String(d[seed]))),
     });
   if (finite.numRows() === 0) return [];
 
@@ -90,4 +92,14 @@ export function groupOrder(table: ColumnTable, column: string | undefined, order
   if (!order) return seen;
   const ordered = order.filter((g) => seen.includes(g));
   return [...ordered, ...seen.filter((g) => g === null || !ordered.includes(g))];
+}
+
+/**
+ * A stable colour slot per series: its position in `order` when listed there (so a rule keeps
+ * its colour in figures that show only some of the rules), else after all listed ones.
+ */
+export function colourSlots(groups: readonly (string | number | null)[], order?: readonly (string | number)[]): number[] {
+  const listed = order ?? [];
+  let extra = listed.length;
+  return groups.map((g) => (g !== null && listed.includes(g) ? listed.indexOf(g) : extra++));
 }

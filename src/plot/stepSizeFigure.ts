@@ -54,8 +54,11 @@ export function stepSizeFigure(curves: ColumnTable, opts: StepSizeFigureOptions 
   });
   const layout = baseLayout(opts.title, { column: tau, title: 'staleness τ (updates)' }, { column: s, title: 's(τ) = α(τ)/α (step-size multiplier)' }, 'step size');
   if (opts.distribution) {
-    layout.yaxis2 = { ...axisLayout({ column: 'p', title: 'P(τ) (fraction of updates)' }), overlaying: 'y', side: 'right', showgrid: false, rangemode: 'tozero' };
+    layout.yaxis2 = { ...axisLayout({ column: 'p', title: 'P(τ) (fraction of updates)' }), overlaying: 'y', side: 'right', showgrid: false, rangemode: 'tozero', tickformat: '.3~f' };
     layout.margin = { t: opts.title ? 50 : 20, r: 70, b: 55, l: 65 };
+    // The right edge holds the P(τ) axis, so the legend goes below the plot.
+    layout.legend = { title: { text: 'step size' }, orientation: 'h', x: 0, y: -0.2, yanchor: 'top' };
+    layout.height = 500;
   }
   return { data, layout };
 }

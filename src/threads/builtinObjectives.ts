@@ -10,7 +10,9 @@ import type { ThreadObjective } from './threadObjective.ts';
  *   applies updates with steps η_k has every coordinate equal to θ0 − c·Ση_k: any unequal
  *   coordinates in a vector a thread reads are a torn read, any shortfall is a lost element update.
  *   `spinMicros` busy-waits inside the gradient (standing in for compute time); the read vector is
- *   checked before and after the spin, so a vector changed under a reader is caught too.
+ *   checked before and after the spin, so a vector changed under a reader is caught too. (Under
+ *   Hogwild! a lost element update leaves θ unequal for good, so from then on every read counts:
+ *   there the seqlock flag, not this count, measures torn reads.)
  * - `quadratic`: f(θ) = ½Σ h_j(θ_j − 1)², h log-spaced in [hMin, hMax], plus Gaussian gradient
  *   noise of sd `noise` seeded by the minibatch index: a convex problem to compare step sizes on.
  * - `failing`: `constant-gradient` whose thread `thread` throws on its gradient number
@@ -68,7 +70,7 @@ function constantGradient(d: number, c: number, theta0: number, spinMicros: numb
     description: `constant-gradient(D=${d}, c=${c})`,
     init: () => new Float32Array(d).fill(theta0),
     invariantViolations: 0,
-    gradient(theta) {
+    async gradient(theta) {
       if (fail && thread === fail.thread && computed === fail.after) {
         throw new Error(`failing objective: thread ${thread} throws on its gradient ${computed}, as configured`);
       }
@@ -81,7 +83,7 @@ function constantGradient(d: number, c: number, theta0: number, spinMicros: numb
       for (let j = 0; j < d; j++) sum += theta[j];
       return { loss: c * sum, g };
     },
-    evaluate(theta) {
+    async evaluate(theta) {
       let sum = 0;
       for (let j = 0; j < d; j++) sum += theta[j];
       return { loss: c * sum, accuracy: null };
@@ -104,12 +106,12 @@ function quadratic(spec: Extract<BuiltinObjectiveSpec, { name: 'quadratic' }>, s
     dim: d,
     description: `quadratic(D=${d}, h∈[${spec.hMin}, ${spec.hMax}], noise=${spec.noise})`,
     init: () => new Float32Array(d).fill(spec.theta0),
-    gradient(theta, batchIndex) {
+    async gradient(theta, batchIndex) {
       const rng = spec.noise > 0 ? makeRng(seed).fork(batchIndex) : null;
       for (let j = 0; j < d; j++) g[j] = h[j] * (theta[j] - 1) + (rng ? spec.noise * rng.normal() : 0);
       return { loss: loss(theta), g };
     },
-    evaluate: (theta) => ({ loss: loss(theta), accuracy: null }),
+    evaluate: async (theta) => ({ loss: loss(theta), accuracy: null }),
     dispose() {},
   };
 }

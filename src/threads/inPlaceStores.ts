@@ -5,7 +5,8 @@ import type { ParameterMemory, ParameterStore, ReadView } from './parameterStore
 /**
  * Lock-based and Hogwild! stores: one θ updated in place. Both keep the seqlock pair
  * STARTED/VERSION (writes begun / writes finished), so a read that overlapped a write is flagged;
- * under the lock that flag must stay 0, which checks the lock itself.
+ * under the lock that flag must stay 0, which checks the lock itself. Under Hogwild! τ is
+ * approximate: the version when this write starts minus the version seen before the (unlocked) copy.
  */
 export function makeInPlaceStore(memory: ParameterMemory, control: SharedControl, locked: boolean): ParameterStore {
   const theta = new Float32Array(memory.params, 0, memory.dim);

@@ -1,21 +1,23 @@
 import type { Batch, Split } from '../data/dataset.ts';
-import { makeRng, mixSeed } from '../rng/rng.ts';
+import { epochPermutation } from '../data/batchSource.ts';
 
 /**
  * Minibatch number k of one seeded order, computable by any thread on its own: sample s = k·B + i
- * is row perm_e[s mod N] of epoch e = ⌊s / N⌋, each epoch a fresh seeded permutation. Threads
- * take k from a shared counter, so together they walk this order without repeating a batch.
+ * is row perm_e[s mod N] of epoch e = ⌊s / N⌋ (epochPermutation: the order makeBatchSource walks
+ * sequentially). Threads take k from a shared counter, so together they walk this order without
+ * repeating a batch.
  */
 export function makeIndexedBatches(split: Split, batchSize: number, seed: number): (k: number) => Batch {
   const n = split.size;
   if (n < 1) throw new RangeError('training split is empty');
   const width = split.x.length / n;
+  // The two newest epochs: a batch straddles at most two, and threads are never further apart.
   const perms = new Map<number, Int32Array>();
   const perm = (epoch: number): Int32Array => {
     let p = perms.get(epoch);
     if (!p) {
-      p = makeRng(mixSeed(seed, epoch)).shuffle(Int32Array.from({ length: n }, (_, i) => i));
-      if (perms.size >= 2) perms.delete(perms.keys().next().value!);
+      p = epochPermutation(n, seed, epoch);
+      if (perms.size >= 2) perms.delete(Math.min(...perms.keys()));
       perms.set(epoch, p);
     }
     return p;

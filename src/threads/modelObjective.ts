@@ -12,10 +12,11 @@ import type { ThreadsConfig } from './threadsConfig.ts';
  * tfjs and backend), with minibatch k drawn from the run's one seeded order.
  */
 export async function makeModelObjective(config: ThreadsConfig): Promise<{ objective: ThreadObjective; backend: BackendInfo }> {
-  const backend = await initBackend({ backend: config.backend });
-  const dataset = await loadDataset(config.dataset!);
+  const { name, reason, versions } = await initBackend({ backend: config.backend });
+  const dataset = await loadDataset(config.dataset as Parameters<typeof loadDataset>[0]);
   const model = buildModel(config.model as Parameters<typeof buildModel>[0], dataset.inputShape, dataset.numClasses, dataset.task);
-  const oracle = createModelOracle({ model, dataset });
+  // Only the main thread evaluates; workers never call evaluate, so the subset is harmless there.
+  const oracle = createModelOracle({ model, dataset, ...(config.evalSubset !== null ? { evalSubset: config.evalSubset, evalSeed: config.seed } : {}) });
   if (oracle.state.length > 0) {
     oracle.dispose();
     throw new Error('model: batch-norm models are not supported by the threads engine (no shared running statistics)');
@@ -25,12 +26,12 @@ export async function makeModelObjective(config: ThreadsConfig): Promise<{ objec
     dim: oracle.dim,
     description: oracle.description,
     init: (seed) => oracle.init(seed),
-    gradient(theta, k) {
-      const { loss, g } = oracle.gradient(theta, batchAt(k));
+    async gradient(theta, k) {
+      const { loss, g } = await oracle.gradient(theta, batchAt(k));
       return { loss, g };
     },
     evaluate: (theta, split) => oracle.evaluate(theta, split),
     dispose: () => oracle.dispose(),
   };
-  return { objective, backend };
+  return { objective, backend: { name, reason, versions } };
 }

@@ -1,20 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The dataset of a model run, as loadDataset takes it. Its name and sizes are checked by
- * loadDataset (inside each worker and once on the main thread before any worker starts).
- */
-export const datasetRefSchema = z
-  .object({
-    name: z.string().min(1),
-    trainSize: z.number().int().min(1).optional(),
-    testSize: z.number().int().min(1).optional(),
-    seed: z.number().int().optional(),
-  })
-  .strict();
-
-/**
- * The model of a model run: validated by the model zoo's own schema (parseModelSpec) in runThreads,
- * loaded lazily so runs on built-in objectives never load TensorFlow.js.
+ * `model` and `dataset` of a model run are validated by their owners' schemas (parseModelSpec,
+ * parseDatasetSpec) in runThreads, after the config's own fields: the model zoo loads
+ * TensorFlow.js, which runs on built-in objectives never need.
  */
 export const modelRefSchema = z.unknown();
+export const datasetRefSchema = z.unknown();

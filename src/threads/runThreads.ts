@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../config/validate.ts';
-import { ColumnLog } from '../results/columnLog.ts';
+import { parseDatasetSpec } from '../data/datasetSpec.ts';
 import { ProgressClock, type RunControl } from '../results/runControl.ts';
 import type { RunResult, RunStatus } from '../results/runResult.ts';
 import { stalenessScalerStateBytes } from '../stepsize/makeStalenessScaler.ts';
@@ -10,21 +10,14 @@ import { allocateControl, attachControl, Cell, nowMs, requestStop } from './shar
 import { allocateParameters, attachStore } from './parameterMemory.ts';
 import { loadThreadObjective } from './loadThreadObjective.ts';
 import type { ThreadObjective } from './threadObjective.ts';
-import type { ParameterStore } from './parameterStore.ts';
 import { WorkerGang } from './workerGang.ts';
 import { SlotState, slotCensus } from './leashedStore.ts';
-import { rowColumns } from './updateRows.ts';
+import { buildUpdates } from './updateRows.ts';
+import { Evaluations } from './threadEvaluations.ts';
 import { constantGradientInvariant, summariseStaleness } from './threadsSummary.ts';
 import type { WorkerInit } from './workerMessages.ts';
 
-/** Columns of the updates table: the simulated engine's schema (wall_time for sim_time) plus thread, scale, cas_attempts, torn. */
-export const threadUpdateColumns = [
-  'step', 'worker', 'thread', 'staleness', 'gap_rmse', 'lr', 'scale', 'penalty_mean', 'penalty_max',
-  'wall_time', 'loss', 'cas_attempts', 'torn',
-] as const;
-export const threadEvalColumns = ['step', 'wall_time', 'split', 'loss', 'accuracy'] as const;
-
-/** Seconds a worker gets to finish its update in flight after a stop before it is terminated. */
+/** Milliseconds a worker gets to finish its update in flight after a stop before it is terminated. */
 const JOIN_GRACE_MS = 15_000;
 const POLL_MS = 5;
 
@@ -38,6 +31,7 @@ const POLL_MS = 5;
  */
 export async function runThreads(input: ThreadsConfigInput, control?: RunControl): Promise<RunResult> {
   const config = parseConfig(threadsConfigSchema, input, 'config');
+  if (config.dataset !== undefined) config.dataset = parseDatasetSpec(config.dataset, 'config.dataset');
   if (config.model !== undefined) {
     const { parseModelSpec } = await import('../models/zoo.ts');
     config.model = parseModelSpec(config.model, 'config.model');
@@ -74,7 +68,7 @@ async function train(
   let targetHit: { sec: number; step: number } | null = null;
   try {
     if (await gang.waitReady(aborted)) {
-      targetHit = evals.run(0, targetHit);
+      targetHit = await evals.run(0, targetHit);
       startMs = nowMs();
       shared.startMs[0] = startMs;
       Atomics.store(shared.cells, Cell.GO, 1);
@@ -86,11 +80,11 @@ async function train(
         if (aborted() || nowMs() >= deadline) requestStop(shared);
         const version = Atomics.load(shared.cells, Cell.VERSION);
         if (version >= nextEval && Atomics.load(shared.cells, Cell.STOP) === 0) {
-          targetHit = evals.run((nowMs() - startMs) / 1000, targetHit);
+          targetHit = await evals.run((nowMs() - startMs) / 1000, targetHit);
           if (targetHit && config.stopAtTarget) requestStop(shared);
           nextEval = (Math.floor(version / config.evalEvery!) + 1) * config.evalEvery!;
         }
-        clock.tick(version, evals.lastLoss);
+        clock.tick(version, Number.isNaN(gang.lastLoss) ? evals.lastLoss : gang.lastLoss);
       }
     }
   } finally {
@@ -103,10 +97,10 @@ async function train(
     throw err;
   }
   const wallTimeSec = (nowMs() - startMs) / 1000;
-  targetHit = evals.run(wallTimeSec, targetHit);
+  targetHit = await evals.run(wallTimeSec, targetHit);
   clock.tick(Atomics.load(shared.cells, Cell.VERSION), evals.lastLoss, true);
 
-  const updates = buildUpdates(gang);
+  const updates = buildUpdates(gang.rowBatches);
   const theta = new Float32Array(memory.dim);
   mainStore.snapshot(theta);
   const divergedAt = Atomics.load(shared.cells, Cell.DIVERGED_AT);
@@ -138,6 +132,8 @@ async function train(
       ...(divergedAt >= 0 ? { divergedAtStep: divergedAt } : {}),
       ...(status === 'interrupted' ? { message: 'stopped by control.signal' } : {}),
       machine: { cores, platform: `${os.platform()}-${os.arch()}`, node: process.versions.node },
+      // applied + dropped = submitted; torn_reads = reads that overlapped a write (seqlock);
+      // invariant_* and lost_element_updates only for the constant-gradient objective.
       summary: {
         objective: evaluator.description,
         sync: config.sync,
@@ -167,55 +163,3 @@ async function train(
   };
 }
 
-/** Rows from every thread, ordered by step (the version each update produced). */
-function buildUpdates(gang: WorkerGang) {
-  const n = gang.rowBatches.reduce((a, b) => a + b.n, 0);
-  const order: [number, number][] = [];
-  gang.rowBatches.forEach((b, i) => {
-    for (let r = 0; r < b.n; r++) order.push([i, r]);
-  });
-  order.sort((a, b) => gang.rowBatches[a[0]].rows.step[a[1]] - gang.rowBatches[b[0]].rows.step[b[1]]);
-  const log = new ColumnLog(threadUpdateColumns);
-  for (const [i, r] of order) {
-    const { thread, rows } = gang.rowBatches[i];
-    const cell = Object.fromEntries(rowColumns.map((c) => [c, rows[c][r]])) as Record<(typeof rowColumns)[number], number>;
-    const gap = Number.isNaN(cell.gap_rmse) ? null : cell.gap_rmse;
-    // No penalty divisor here: the staleness step size is in lr (= α·s(τ)) and scale (= s(τ)).
-    log.push({ ...cell, worker: thread, thread, gap_rmse: gap, penalty_mean: 1, penalty_max: 1, torn: cell.torn === 1 });
-  }
-  if (log.length !== n) throw new Error('internal: row count mismatch');
-  return log.toTable();
-}
-
-/** Evaluations of θ snapshots on the main thread, and the target check. */
-class Evaluations {
-  readonly log = new ColumnLog(threadEvalColumns);
-  lastLoss = NaN;
-  final: { train?: { loss: number; accuracy: number | null }; test?: { loss: number; accuracy: number | null } } = {};
-  private readonly theta: Float32Array;
-
-  constructor(
-    private readonly config: ThreadsConfig,
-    private readonly objective: ThreadObjective,
-    private readonly store: ParameterStore,
-  ) {
-    this.theta = new Float32Array(objective.dim);
-  }
-
-  /** Evaluate the current θ on both splits; returns the (first) time and step the target was met. */
-  run(sec: number, hit: { sec: number; step: number } | null): { sec: number; step: number } | null {
-    const step = this.store.snapshot(this.theta);
-    for (const split of ['train', 'test'] as const) {
-      const e = this.objective.evaluate(this.theta, split);
-      this.final[split] = e;
-      this.log.push({ step, wall_time: sec, split, loss: e.loss, accuracy: e.accuracy });
-    }
-    this.lastLoss = this.final.train!.loss;
-    const target = this.config.target;
-    if (hit || !target) return hit;
-    const value =
-      target.metric === 'train_loss' ? this.final.train!.loss : target.metric === 'test_loss' ? this.final.test!.loss : this.final.test!.accuracy;
-    const reached = value !== null && (target.metric === 'test_accuracy' ? value >= target.value : value <= target.value);
-    return reached ? { sec, step } : null;
-  }
-}

@@ -12,15 +12,16 @@ export const Cell = {
   STOP: 4,
   /** The start barrier: threads wait until it is 1. */
   GO: 5,
-  READY: 6,
   /** Leashed-SGD: generation << 8 | slot of the newest published vector. */
-  POINTER: 7,
+  POINTER: 6,
   /** Leashed-SGD: last generation handed out. */
-  GENERATION: 8,
-  /** Step at which a thread saw a non-finite loss or gradient, −1 if none. */
-  DIVERGED_AT: 9,
+  GENERATION: 7,
+  /** Version at which a thread saw a non-finite loss or gradient, −1 if none. */
+  DIVERGED_AT: 8,
 } as const;
-const CELLS = 16;
+const CELLS = 9;
+// The shared start time (a Float64) follows the cells, 8-byte aligned.
+const START_OFFSET = Math.ceil((CELLS * 4) / 8) * 8;
 
 export interface SharedControl {
   readonly buffer: SharedArrayBuffer;
@@ -30,13 +31,13 @@ export interface SharedControl {
 }
 
 export function allocateControl(): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(CELLS * 4 + 8);
+  const buffer = new SharedArrayBuffer(START_OFFSET + 8);
   new Int32Array(buffer, 0, CELLS)[Cell.DIVERGED_AT] = -1;
   return buffer;
 }
 
 export function attachControl(buffer: SharedArrayBuffer): SharedControl {
-  return { buffer, cells: new Int32Array(buffer, 0, CELLS), startMs: new Float64Array(buffer, CELLS * 4, 1) };
+  return { buffer, cells: new Int32Array(buffer, 0, CELLS), startMs: new Float64Array(buffer, START_OFFSET, 1) };
 }
 
 /** Milliseconds on a clock all threads share (each thread's performance.now() has its own origin). */

@@ -15,7 +15,7 @@ function allFinite(g: Float32Array): boolean {
  * the gradient, write (τ = versions applied in between), log the row. Stops when the shared
  * budget of minibatches is spent or another thread or the main thread asks every thread to stop.
  */
-export function runThreadLoop(args: {
+export async function runThreadLoop(args: {
   objective: ThreadObjective;
   store: ParameterStore;
   scaler: StalenessScaler;
@@ -24,7 +24,7 @@ export function runThreadLoop(args: {
   budget: number;
   rows: UpdateRowBuffer;
   stats: ThreadStats;
-}): void {
+}): Promise<void> {
   const { objective, store, scaler, control, lr, budget, rows, stats } = args;
   const { cells } = control;
   const t0 = control.startMs[0];
@@ -34,7 +34,7 @@ export function runThreadLoop(args: {
     const view = store.read();
     let result: { loss: number; g: Float32Array };
     try {
-      result = objective.gradient(view.theta, k);
+      result = await objective.gradient(view.theta, k);
     } finally {
       view.release();
     }

@@ -22,10 +22,9 @@ try {
   objective = (await loadThreadObjective(config, thread)).objective;
   const store = attachStore(init.memory, control, config.persistence, thread);
   const scaler = makeStalenessScaler(config.stepSize, config.threads, { state: init.scalerState });
-  Atomics.add(control.cells, Cell.READY, 1);
   send({ type: 'ready', thread });
   Atomics.wait(control.cells, Cell.GO, 0);
-  runThreadLoop({ objective, store, scaler, control, lr: config.lr, budget: config.updates ?? Infinity, rows, stats });
+  await runThreadLoop({ objective, store, scaler, control, lr: config.lr, budget: config.updates ?? Infinity, rows, stats });
   rows.drain();
   send({ type: 'done', thread, stats });
 } catch (e) {

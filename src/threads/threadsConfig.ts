@@ -29,10 +29,13 @@ export const threadsConfigSchema = z
     objective: builtinObjectiveSchema.optional(),
     model: modelRefSchema.optional(),
     dataset: datasetRefSchema.optional(),
-    backend: z.enum(['wasm', 'cpu']).default('wasm'),
+    /** TensorFlow.js backend of every thread (initBackend's BACKEND_CHOICES; a test keeps the two lists equal). */
+    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('wasm'),
     seed: z.number().int().default(0),
     /** Evaluate a snapshot of θ every this many applied updates (and at start and end); null = start and end only. */
     evalEvery: z.number().int().min(1).nullable().default(null),
+    /** Evaluate on this many seeded rows of each split instead of the whole split (model runs); null = whole split. */
+    evalSubset: z.number().int().min(1).nullable().default(null),
     target: z.object({ metric: z.enum(targetMetrics), value: z.number().finite() }).strict().nullable().default(null),
     /** Stop the run as soon as the target is reached. */
     stopAtTarget: z.boolean().default(true),

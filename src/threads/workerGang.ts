@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestStop, type SharedControl } from './sharedControl.ts';
 import { spawnThreadWorker } from './spawnThreadWorker.ts';
-import type { RowBatch } from './updateRows.ts';
+import type { ThreadRows } from './updateRows.ts';
 import type { ThreadStats, WorkerInit, WorkerMessage } from './workerMessages.ts';
 
 let live = 0;
@@ -25,12 +25,13 @@ export interface WorkerFailure {
  */
 export class WorkerGang {
   readonly stats: (ThreadStats | null)[];
-  readonly rowBatches: { thread: number; n: number; rows: RowBatch }[] = [];
+  readonly rowBatches: ThreadRows[] = [];
   ready = 0;
-  exited = 0;
   /** Workers this gang had to terminate because they did not stop in time. */
   terminated = 0;
   failure: WorkerFailure | null = null;
+  /** Mean minibatch loss of the newest row batch, for progress reports. */
+  lastLoss = NaN;
   private readonly workers: Worker[];
   private readonly exits: Promise<void>[];
   private readonly hasExited: boolean[];
@@ -46,7 +47,6 @@ export class WorkerGang {
       w.on('messageerror', (e: Error) => this.fail({ thread, message: `message could not be read: ${e.message}` }));
       return new Promise<void>((resolve) =>
         w.once('exit', (code) => {
-          this.exited++;
           live--;
           this.hasExited[thread] = true;
           if (code !== 0 && this.stats[thread] === null) this.fail({ thread, message: `worker exited with code ${code}` });
@@ -60,6 +60,10 @@ export class WorkerGang {
     return this.workers.length;
   }
 
+  get exited(): number {
+    return this.hasExited.filter(Boolean).length;
+  }
+
   private onMessage(m: WorkerMessage): void {
     switch (m.type) {
       case 'ready':
@@ -67,6 +71,7 @@ export class WorkerGang {
         break;
       case 'rows':
         this.rowBatches.push(m);
+        this.lastLoss = m.rows.loss.subarray(0, m.n).reduce((a, l) => a + l, 0) / m.n;
         break;
       case 'done':
         this.stats[m.thread] = m.stats;

@@ -1,6 +1,6 @@
 import type { ParameterMemory } from './parameterStore.ts';
 import type { ThreadsConfig } from './threadsConfig.ts';
-import type { RowBatch } from './updateRows.ts';
+import type { ThreadRows } from './updateRows.ts';
 
 /** What a worker thread is started with (workerData): plain data and shared buffers only. */
 export interface WorkerInit {
@@ -28,6 +28,6 @@ export interface ThreadStats {
 
 export type WorkerMessage =
   | { type: 'ready'; thread: number }
-  | { type: 'rows'; thread: number; n: number; rows: RowBatch }
+  | ({ type: 'rows' } & ThreadRows)
   | { type: 'done'; thread: number; stats: ThreadStats }
   | { type: 'error'; thread: number; message: string; stack?: string; stats: ThreadStats };

@@ -1,0 +1,86 @@
+import type { ResolvedRuleParams, RuleParamName } from './ruleParams.ts';
+
+/**
+ * A base step of the master/worker protocol (ALGORITHMS.md §2) as functions over explicit state
+ * (optax style): the state is plain data (Float32Arrays mutated in place, plus scalars), so it can
+ * be inspected and checked by tests. Penalties transform the gradient before `step`.
+ *
+ * Methods (not function properties) so that the registry can hold steps over different states.
+ */
+export interface BaseStep<S extends object> {
+  /** Whether the state holds one D-vector per worker (N×D memory). */
+  readonly perWorker: boolean;
+  /** Parameters this base reads (for the run record). */
+  readonly params: readonly RuleParamName[];
+  init(theta0: Float32Array, workers: number, params: ResolvedRuleParams): S;
+  /** The master's parameters: what weight decay and evaluation use. */
+  master(state: S): Float32Array;
+  /** Write the parameters `send(i)` returns now into `out` (x_i). */
+  send(state: S, worker: number, lr: number, out: Float32Array): void;
+  /**
+   * Σ_j (p_j − x_j)², where p is what a send would return now (θ; the look-ahead θ̂ for DANA),
+   * rounded to float32 exactly as `send` rounds it, so Δ ≡ 0 when nothing changed. Writes p − x
+   * into `out` when given.
+   */
+  gap(state: S, x: Float32Array, lr: number, out: Float32Array | null): number;
+  /** The momentum buffer this update will step with (GA's statistic u), or null without momentum. */
+  buffer(state: S, worker: number): Float32Array | null;
+  /**
+   * Apply the (already penalised) gradient of `worker`. Returns Σ_j of the master's parameters
+   * after the step: finite iff every parameter is finite (float32 values cannot overflow a double
+   * sum), so the engine detects divergence without another pass over θ.
+   */
+  step(state: S, worker: number, g: Float32Array, lr: number): number;
+}
+
+/** Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. */
+export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Array | null): number {
+  let sum = 0;
+  if (out) {
+    for (let j = 0; j < theta.length; j++) {
+      const d = theta[j] - x[j];
+      out[j] = d;
+      sum += d * d;
+    }
+  } else {
+    for (let j = 0; j < theta.length; j++) {
+      const d = theta[j] - x[j];
+      sum += d * d;
+    }
+  }
+  return sum;
+}
+
+/** N zero vectors of length D. */
+export function perWorkerBuffers(workers: number, dim: number): Float32Array[] {
+  return Array.from({ length: workers }, () => new Float32Array(dim));
+}
+
+/** master/send/gap of every base that sends its master vector θ as is (all but DANA-Zero). */
+export const sendsTheta = {
+  master: (s: { theta: Float32Array }): Float32Array => s.theta,
+  send: (s: { theta: Float32Array }, _i: number, _lr: number, out: Float32Array): void => out.set(s.theta),
+  gap: (s: { theta: Float32Array }, x: Float32Array, _lr: number, out: Float32Array | null): number => gapToTheta(s.theta, x, out),
+};
+
+/** θ plus one momentum buffer on the master, shared by all workers. */
+export interface SharedMomentumState {
+  theta: Float32Array;
+  v: Float32Array;
+  gamma: number;
+}
+
+export function initSharedMomentum(theta0: Float32Array, _workers: number, p: ResolvedRuleParams): SharedMomentumState {
+  return { theta: theta0.slice(), v: new Float32Array(theta0.length), gamma: p.momentum };
+}
+
+/** θ plus one momentum buffer per worker (kept on the master, or on the worker for DANA-Slim). */
+export interface PerWorkerMomentumState {
+  theta: Float32Array;
+  v: Float32Array[];
+  gamma: number;
+}
+
+export function initPerWorkerMomentum(theta0: Float32Array, workers: number, p: ResolvedRuleParams): PerWorkerMomentumState {
+  return { theta: theta0.slice(), v: perWorkerBuffers(workers, theta0.length), gamma: p.momentum };
+}

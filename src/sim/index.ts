@@ -1,0 +1,12 @@
+export { runExperiment, parseSimConfig, type RunOptions } from './runExperiment.ts';
+export { sweep, type SweepOptions, type SweepResult } from './sweep.ts';
+export { expandGrid, loadGridFile, runIdOf, sweepGridSchema, type SweepGrid, type SweepPoint } from './sweepGrid.ts';
+export { simConfigSchema, PROFILES, EVAL_SPLITS, SIM_BACKENDS, type SimConfig, type SimConfigInput } from './simConfig.ts';
+export { timingSchema, TIMING_SCHEMAS, type TimingSpec, type TimingInput } from './timingSpec.ts';
+export { builtinObjectiveSchema, builtinObjectiveOracle, type BuiltinObjective, type BuiltinObjectiveInput } from './objectiveSpec.ts';
+export { SIM_UPDATE_COLUMNS } from './updateLog.ts';
+export { SIM_EVAL_COLUMNS } from './evalLog.ts';
+export { makeTiming, workerMeans } from './makeTiming.ts';
+export type { Timing } from './timing.ts';
+export { makeLrSchedule, lrScheduleSchema, LR_SCHEDULE_SCHEMAS, type LrSchedule, type LrScheduleSpec, type LrScheduleInput } from '../schedule/lrSchedule.ts';
+export { createObjectiveOracle, quadraticObjective, type ObjectiveOracleOptions, type ObjectiveBatch, type ObjectiveValue, type QuadraticOptions } from '../oracle/objectiveOracle.ts';

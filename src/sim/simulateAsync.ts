@@ -1,0 +1,73 @@
+import type { Batch } from '../data/dataset.ts';
+import { evalPoint, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
+
+/**
+ * The asynchronous master/worker protocol (ALGORITHMS.md §1): N always-busy workers; the timing
+ * model says who finishes next; the master applies that gradient at once and sends the worker
+ * fresh parameters. A gradient is computed lazily when it is applied, from the parameters and
+ * minibatch fixed when the job was sent (the same result as computing it at send time).
+ */
+export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
+  const { config, oracle, rule, lrAt, timing, scaler, updates, evals, guard, clock, trajectory } = ctx;
+  const n = config.workers;
+  const batchSize = config.batchSize;
+  const sent = Array.from({ length: n }, () => new Float32Array(rule.dim));
+  const sentAt = new Float64Array(n);
+  const batches = oracle.batches(batchSize, ctx.batchSeed);
+  const pending: Batch[] = new Array(n);
+  const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
+  const pacer = new Pacer();
+  let version = 0;
+  let samples = 0;
+  let simTime = 0;
+
+  for (let i = 0; i < n; i++) {
+    rule.send(i, lrAt(0), sent[i]);
+    pending[i] = batches.next();
+  }
+  await evals.run(evalPoint(ctx, 0, scratch), 0, 0, 0);
+
+  while (version < ctx.totalSteps) {
+    if (clock.aborted()) return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    timing.next();
+    const i = timing.worker;
+    simTime = timing.time;
+    const lr = lrAt(samples);
+    const result = await oracle.gradient(sent[i], pending[i]);
+    const tau = version - sentAt[i];
+    let scale = 1;
+    if (scaler) {
+      // scale before observe: the engine contract of StalenessScaler (exact warm-up boundary).
+      scale = scaler.scale(tau);
+      scaler.observe(tau);
+    }
+    const st = rule.receive(i, sent[i], result.g, { tau, lr, scale });
+    if (result.stats) oracle.foldStats(result.stats);
+    version++;
+    samples += batchSize;
+    updates.record({
+      step: version,
+      worker: i,
+      staleness: tau,
+      gapRmse: st.gapRmse,
+      lr: lr * scale,
+      penaltyMean: st.penaltyMean,
+      penaltyMax: st.penaltyMax,
+      simTime,
+      loss: result.loss,
+      samples,
+    });
+    if (trajectory) trajectory.push(rule.master().slice());
+    if (guard.diverged(result.loss, st.checksum)) {
+      updates.flush();
+      return { status: 'diverged', steps: version, samples, simTime, divergedAtStep: version, message: guard.reason };
+    }
+    if (evals.due(version)) await evals.run(evalPoint(ctx, samples, scratch), version, samples, simTime);
+    clock.tick(version, result.loss);
+    await pacer.maybeYield();
+    rule.send(i, lrAt(samples), sent[i]);
+    sentAt[i] = version;
+    pending[i] = batches.next();
+  }
+  return { status: 'finished', steps: version, samples, simTime };
+}

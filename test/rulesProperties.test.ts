@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { quadraticObjective } from '../src/oracle/objectiveOracle.ts';
+import { makeRng } from '../src/rng/rng.ts';
+import { makeRule } from '../src/rules/makeRule.ts';
+import { RULE_NAMES } from '../src/rules/registry.ts';
+import type { RuleSpecInput } from '../src/rules/ruleSpec.ts';
+import { runExperiment } from '../src/sim/runExperiment.ts';
+import type { SimConfigInput } from '../src/sim/simConfig.ts';
+
+const D = 20;
+const diag = Array.from({ length: D }, (_, j) => 0.2 + (1.8 * j) / (D - 1));
+const b = Array.from({ length: D }, (_, j) => Math.sin(j));
+const oracle = (noiseStd = 0.3) => quadraticObjective({ diag, b, theta0: 1, noiseStd, seed: 5 });
+
+/**
+ * ‖a − e‖∞ / ‖e‖∞: "relative" is taken over the vector, since a coordinate crossing zero has no
+ * meaningful relative error in float32 (its round-off is set by the vector's scale, not its own).
+ */
+function maxRelDiff(a: ArrayLike<number>, e: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let j = 0; j < e.length; j++) {
+    diff = Math.max(diff, Math.abs(a[j] - e[j]));
+    scale = Math.max(scale, Math.abs(e[j]));
+  }
+  return diff / scale;
+}
+
+/** Drive a rule through a random arrival order by hand, returning every vector it sends. */
+function sends(spec: RuleSpecInput, workers: number, order: number[], lr: number): Float32Array[] {
+  const theta0 = new Float32Array(D).fill(1);
+  const rule = makeRule(spec, { lr, momentum: 0.9 }, theta0, workers);
+  const x = Array.from({ length: workers }, () => new Float32Array(D));
+  const sentAt = new Array<number>(workers).fill(0);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < workers; i++) rule.send(i, lr, x[i]);
+  order.forEach((i, k) => {
+    // A fixed gradient oracle: Ax − b plus noise fixed by the update index.
+    const noise = makeRng(1000 + k);
+    const g = Float32Array.from(x[i], (xj, j) => diag[j] * xj - b[j] + 0.1 * noise.normal());
+    rule.receive(i, x[i], g, { tau: k - sentAt[i], lr, scale: 1 });
+    rule.send(i, lr, x[i]);
+    sentAt[i] = k + 1;
+    out.push(x[i].slice());
+  });
+  return out;
+}
+
+test('§5.1 DANA-Zero and DANA-Slim send identical parameters (random order, constant η, ≤ 1e-5 relative)', () => {
+  const rng = makeRng(11);
+  const order = Array.from({ length: 3000 }, () => rng.int(8));
+  const zero = sends('dana-zero', 8, order, 0.05);
+  const slim = sends('dana-slim', 8, order, 0.05);
+  let worst = 0;
+  zero.forEach((z, k) => (worst = Math.max(worst, maxRelDiff(slim[k], z))));
+  assert.ok(worst <= 1e-5, `max relative difference ${worst}`);
+  // and they do move: the last send is far from θ0
+  assert.ok(maxRelDiff(zero[zero.length - 1], new Float32Array(D).fill(1)) > 0.1);
+});
+
+test('§5.1 through the engine: gamma timing, DANA-Zero look-ahead evaluations equal DANA-Slim Θ', async () => {
+  const cfg = (rule: 'dana-zero' | 'dana-slim', evalAt: 'master' | 'look-ahead'): SimConfigInput => ({
+    rule, ruleParams: { lr: 0.05, momentum: 0.9 }, workers: 8, steps: 2000, batchSize: 4, evalEvery: 100, evalAt, seed: 3,
+  });
+  const zero = await runExperiment(cfg('dana-zero', 'look-ahead'), undefined, { oracle: oracle() });
+  const slim = await runExperiment(cfg('dana-slim', 'master'), undefined, { oracle: oracle() });
+  assert.deepEqual(zero.updates.array('worker'), slim.updates.array('worker'), 'same schedule');
+  const zl = zero.evals.array('loss') as number[];
+  const sl = slim.evals.array('loss') as number[];
+  assert.equal(zl.length, 21);
+  zl.forEach((l, k) => assert.ok(Math.abs(l - sl[k]) <= 1e-5 * Math.abs(sl[k]) + 1e-7, `eval ${k}: ${l} vs ${sl[k]}`));
+  // Zero's master θ is not its look-ahead: evaluating the master gives different numbers.
+  const zm = await runExperiment(cfg('dana-zero', 'master'), undefined, { oracle: oracle() });
+  assert.notDeepEqual(zm.evals.array('loss'), zl);
+});
+
+test('§5.2 DANA-Zero with N = 1 sends what Nesterov SGD holds (≤ 1e-5 relative)', async () => {
+  const cfg = (rule: 'dana-zero' | 'nag-asgd', evalAt: 'master' | 'look-ahead'): SimConfigInput => ({
+    rule, ruleParams: { lr: 0.05, momentum: 0.9 }, workers: 1, steps: 500, batchSize: 1, evalEvery: 25, evalAt, returnTrajectory: true,
+  });
+  const dana = await runExperiment(cfg('dana-zero', 'look-ahead'), undefined, { oracle: oracle() });
+  const nag = await runExperiment(cfg('nag-asgd', 'master'), undefined, { oracle: oracle() });
+  const dl = dana.evals.array('loss') as number[];
+  const nl = nag.evals.array('loss') as number[];
+  dl.forEach((l, k) => assert.ok(Math.abs(l - nl[k]) <= 1e-5 * Math.abs(nl[k]), `eval ${k}: ${l} vs ${nl[k]}`));
+  // By hand with the rule API: DANA-Zero's k-th send equals NAG's θ after k updates.
+  const order = new Array(300).fill(0);
+  const danaSends = sends('dana-zero', 1, order, 0.05);
+  const nagSends = sends('nag-asgd', 1, order, 0.05);
+  danaSends.forEach((s, k) => assert.ok(maxRelDiff(s, nagSends[k]) <= 1e-5, `send ${k}: ${maxRelDiff(s, nagSends[k])}`));
+});
+
+test('§5.2 GA with N = 1 (Δ ≡ 0) equals its base rule exactly, for every base', async () => {
+  const pairs: [RuleSpecInput, RuleSpecInput][] = [
+    ['ga', 'asgd'],
+    ['ga-momentum', 'momentum-asgd'],
+    ['ga-dana', 'dana-zero'],
+    [{ base: 'nesterov', penalties: ['gap-aware'] }, 'nag-asgd'],
+    [{ base: 'dana-slim', penalties: ['gap-aware'] }, 'dana-slim'],
+  ];
+  for (const [withGa, base] of pairs) {
+    const run = (rule: RuleSpecInput) =>
+      runExperiment({ rule, ruleParams: { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 }, workers: 1, steps: 300, batchSize: 2, returnTrajectory: true }, undefined, { oracle: oracle() });
+    const a = await run(withGa);
+    const e = await run(base);
+    assert.deepEqual(a.trajectory, e.trajectory, `${JSON.stringify(withGa)} vs ${base}`);
+    assert.ok((a.updates.array('penalty_max') as number[]).every((g) => g === 1), 'G ≡ 1');
+  }
+});
+
+test('§5.2 SA with τ ≤ 1 equals ASGD; DC-ASGD with λ = 0 (constant or adaptive λ₀ = 0) equals ASGD — exactly', async () => {
+  const run = (rule: 'sa' | 'asgd' | 'dc-asgd', workers: number, params: Record<string, unknown> = {}) =>
+    runExperiment(
+      { rule, ruleParams: { lr: 0.05, ...params }, workers, timing: { kind: 'round-robin' }, steps: 400, batchSize: 2, returnTrajectory: true },
+      undefined,
+      { oracle: oracle() },
+    );
+  const sa = await run('sa', 2);
+  assert.ok((sa.updates.array('staleness') as number[]).every((t) => t <= 1));
+  assert.deepEqual(sa.trajectory, (await run('asgd', 2)).trajectory);
+  const asgd4 = await run('asgd', 4);
+  assert.deepEqual((await run('dc-asgd', 4, { dcLambda: 0 })).trajectory, asgd4.trajectory);
+  assert.deepEqual((await run('dc-asgd', 4, { dcAdaptive: true, dcLambda0: 0 })).trajectory, asgd4.trajectory);
+  // …and with τ = 3 and λ > 0 they do differ (the tests above could fail).
+  assert.notDeepEqual((await run('sa', 4)).trajectory, asgd4.trajectory);
+  assert.notDeepEqual((await run('dc-asgd', 4)).trajectory, asgd4.trajectory);
+});
+
+test('every named rule builds, keeps state as plain typed arrays, and reports what it uses', () => {
+  const theta0 = new Float32Array(D).fill(1);
+  for (const name of RULE_NAMES) {
+    const rule = makeRule(name, { lr: 0.1 }, theta0, 4);
+    assert.equal(rule.name, name);
+    assert.ok(rule.master() instanceof Float32Array && rule.master().length === D);
+    assert.ok(rule.usedParams.includes('lr'));
+    const perWorker = ['multi-asgd', 'dana-zero', 'dana-slim', 'dana-dc', 'ga-dana'].includes(name);
+    const v = (rule.state.base as { v?: unknown }).v;
+    assert.equal(Array.isArray(v), perWorker, `${name}: per-worker buffers only where needed`);
+    assert.equal(rule.master(), (rule.state.base as { theta: Float32Array }).theta, 'master() is the state vector');
+  }
+  assert.equal(makeRule('dana-dc', { lr: 0.1 }, theta0, 2).params.dcAdaptive, true, 'dana-dc defaults to adaptive λ');
+  assert.equal(makeRule('dc-asgd', { lr: 0.1 }, theta0, 2).params.dcAdaptive, false);
+  assert.equal(makeRule({ base: 'nesterov', penalties: ['gap-aware', 'staleness-aware'] }, { lr: 0.1 }, theta0, 2).name, 'nesterov+gap-aware+staleness-aware');
+});
