@@ -4,28 +4,37 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasm } from './conv2dBackpropFilterWasm.ts';
 import { conv2dBackpropInputWasm } from './conv2dBackpropInputWasm.ts';
+import { makeBatchMatMulWasm } from './batchMatMulWasm.ts';
 
-const ours: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
+// The package's own BatchMatMul, captured once when this module loads (before anything replaces
+// it): ours calls it for each untransposed product, and keeps its setupFunc, which binds the
+// wasm function when the backend initialises.
+const nativeBatchMatMul = tf.getKernel(tf.BatchMatMul, 'wasm');
+if (nativeBatchMatMul === undefined) throw new Error('@tensorflow/tfjs-backend-wasm registered no BatchMatMul kernel');
+
+const ours: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc; setupFunc?: tf.KernelConfig['setupFunc'] }> = [
   { kernelName: tf.Conv2DBackpropFilter, kernelFunc: conv2dBackpropFilterWasm as tf.KernelFunc },
   { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInputWasm as tf.KernelFunc },
+  { kernelName: tf.BatchMatMul, kernelFunc: makeBatchMatMulWasm(nativeBatchMatMul.kernelFunc), setupFunc: nativeBatchMatMul.setupFunc },
 ];
 
 /**
- * Registers stalelab's conv2d gradient kernels for the wasm backend: the missing
- * Conv2DBackpropFilter and a faster Conv2DBackpropInput, both built on XNNPACK's Conv2D.
+ * Registers stalelab's kernels for the wasm backend: the missing Conv2DBackpropFilter and a
+ * faster Conv2DBackpropInput, both built on XNNPACK's Conv2D, and a BatchMatMul that keeps
+ * transposed and batched products on XNNPACK's fast path (see batchMatMulWasm.ts).
  * Idempotent; safe before or after the wasm backend is initialised (neither needs set-up).
  */
 export function registerWasmConvKernels(): void {
-  for (const { kernelName, kernelFunc } of ours) {
+  for (const { kernelName, kernelFunc, setupFunc } of ours) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current?.kernelFunc === kernelFunc) continue;
     // Unregister first: registerKernel warns when it overwrites.
     if (current !== undefined) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
 }
 
-/** True when both stalelab wasm conv kernels are the registered ones. */
+/** True when all stalelab wasm kernels are the registered ones. */
 export function wasmConvKernelsRegistered(): boolean {
   return ours.every(({ kernelName, kernelFunc }) => tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc);
 }

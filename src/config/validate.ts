@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { allowedFieldsAt } from './allowedFields.ts';
 
 /** Raised for bad user input: the message names the field and what is allowed. */
 export class ConfigError extends Error {
@@ -15,12 +16,16 @@ function fieldName(where: string, path: readonly PropertyKey[]): string {
   return `${where}${tail}`;
 }
 
-function describe(issue: Issue, where: string, known: readonly string[]): string {
+function describe(issue: Issue, where: string, known: (path: readonly PropertyKey[]) => string[]): string {
   const field = fieldName(where, issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    const allowed = known.length ? `; allowed fields: ${known.join(', ')}` : '';
+    const fields = known(issue.path);
+    const allowed = fields.length ? `; allowed fields: ${fields.join(', ')}` : '';
     return `${field}: unknown field ${keys}${allowed}`;
+  }
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+    return `${field}: required (expected ${issue.expected})`;
   }
   if (issue.code === 'invalid_value') {
     return `${field}: ${issue.message.replace(/^Invalid option: /, 'got an invalid value; ')}`;
@@ -36,8 +41,7 @@ function describe(issue: Issue, where: string, known: readonly string[]): string
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, where = 'config'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
-  const known = shape ? Object.keys(shape) : [];
+  const known = (path: readonly PropertyKey[]) => allowedFieldsAt(schema, input, path);
   const lines = result.error.issues.map((i) => describe(i, where, known));
   throw new ConfigError(`invalid ${where}:\n  ${lines.join('\n  ')}`);
 }
