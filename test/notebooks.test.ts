@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 const ROOT = join(import.meta.dirname, '..');
 const PYTHON = process.env.STALELAB_PYTHON ?? '/usr/bin/python3';
 const hasJupyter = spawnSync(PYTHON, ['-c', 'import nbclient, nbconvert, nbformat, jupyter_client'], { stdio: 'ignore' }).status === 0;
-const skip = hasJupyter ? false : `${PYTHON} cannot import nbclient/nbconvert/nbformat/jupyter_client: run bash scripts/setup-jupyter.sh`;
+// CI sets STALELAB_REQUIRE_JUPYTER=1 so that a broken Jupyter set-up fails instead of skipping.
+const required = process.env.STALELAB_REQUIRE_JUPYTER === '1';
+const skip = hasJupyter || required ? false : `${PYTHON} cannot import nbclient/nbconvert/nbformat/jupyter_client: run bash scripts/setup-jupyter.sh`;
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -35,7 +37,10 @@ function ensureBuilt(): void {
 }
 
 before(() => {
-  if (!hasJupyter) return;
+  if (!hasJupyter) {
+    assert.ok(!required, `STALELAB_REQUIRE_JUPYTER=1 but ${PYTHON} cannot import nbclient/nbconvert/nbformat/jupyter_client (run bash scripts/setup-jupyter.sh)`);
+    return;
+  }
   const setup = spawnSync('bash', ['scripts/setup-jupyter.sh'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(setup.status, 0, `setup-jupyter failed:\n${setup.stdout}${setup.stderr}`);
 });

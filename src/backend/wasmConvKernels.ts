@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasm } from './conv2dBackpropFilterWasm.ts';
 import { conv2dBackpropInputWasm } from './conv2dBackpropInputWasm.ts';
 import { makeBatchMatMulWasm } from './batchMatMulWasm.ts';
+import { maxPoolGradWasm } from './maxPoolGradWasm.ts';
 
 // The package's own BatchMatMul, captured once when this module loads (before anything replaces
 // it): ours calls it for each untransposed product, and keeps its setupFunc, which binds the
@@ -15,12 +16,13 @@ if (nativeBatchMatMul === undefined) throw new Error('@tensorflow/tfjs-backend-w
 const ours: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc; setupFunc?: tf.KernelConfig['setupFunc'] }> = [
   { kernelName: tf.Conv2DBackpropFilter, kernelFunc: conv2dBackpropFilterWasm as tf.KernelFunc },
   { kernelName: tf.Conv2DBackpropInput, kernelFunc: conv2dBackpropInputWasm as tf.KernelFunc },
+  { kernelName: tf.MaxPoolGrad, kernelFunc: maxPoolGradWasm as tf.KernelFunc },
   { kernelName: tf.BatchMatMul, kernelFunc: makeBatchMatMulWasm(nativeBatchMatMul.kernelFunc), setupFunc: nativeBatchMatMul.setupFunc },
 ];
 
 /**
  * Registers stalelab's kernels for the wasm backend: the missing Conv2DBackpropFilter and a
- * faster Conv2DBackpropInput, both built on XNNPACK's Conv2D, and a BatchMatMul that keeps
+ * faster Conv2DBackpropInput, both built on XNNPACK's Conv2D, a faster MaxPoolGrad, and a BatchMatMul that keeps
  * transposed and batched products on XNNPACK's fast path (see batchMatMulWasm.ts).
  * Idempotent; safe before or after the wasm backend is initialised (neither needs set-up).
  */

@@ -9,6 +9,7 @@ import { initParams, initState } from '../models/initParams.ts';
 import { sizeOf, type Model } from '../models/model.ts';
 import { makeRng } from '../rng/rng.ts';
 import { correctCount, perExampleLoss, targetTensor } from './modelLoss.ts';
+import { modelGradients } from './modelGradients.ts';
 import type { Evaluation, GradientOracle, GradientResult } from './oracle.ts';
 
 export interface ModelOracleOptions {
@@ -64,8 +65,8 @@ function subsetOf(split: Split, rows: number, inputSize: number, seed: number): 
  * The gradient oracle of a zoo model on an in-memory dataset: mean softmax cross-entropy
  * (classification) or mean squared error (regression) of a minibatch, differentiated by tfjs on
  * the current backend with respect to the flat θ. Every call uploads θ once and downloads the
- * loss, gradient and batch-norm statistics together in one read; all tensors are disposed before
- * it returns. A NaN or infinite loss is returned as is (the engine marks the run diverged).
+ * loss, gradient and batch-norm statistics together in one read; `gradients` does the same for
+ * several (θ, batch) pairs in one pass; all tensors are disposed before it returns. A NaN or infinite loss is returned as is (the engine marks the run diverged).
  */
 export function createModelOracle(options: ModelOracleOptions): GradientOracle {
   const { model, dataset, ...rest } = options;
@@ -104,40 +105,30 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
     return split;
   };
 
-  async function gradient(theta: Float32Array, batch: Batch): Promise<GradientResult> {
-    alive();
-    checkTheta(theta);
+  const checkBatch = (batch: Batch): void => {
     if (batch.size < 1 || batch.x.length !== batch.size * inputSize || batch.y.length !== batch.size) {
       throw new RangeError(
         `modelOracle: batch of size ${batch.size} needs ${batch.size * inputSize} features and ${batch.size} labels, got ${batch.x.length} and ${batch.y.length}`,
       );
     }
-    let stats: tf.Tensor[] = [];
-    let packed: tf.Tensor | undefined;
-    try {
-      packed = tf.tidy(() => {
-        // A copy: θ is read once, when the call starts, even if the caller's array changes later.
-        const thetaT = tf.tensor1d(theta.slice());
-        const x = tf.tensor(batch.x, [batch.size, ...dataset.inputShape]);
-        const target = targetTensor(batch.y, task);
-        const { value, grad } = tf.valueAndGrad((flat: tf.Tensor) => {
-          const out = model.forward(unflatten(flat as tf.Tensor1D, paramShapes), x, 'train');
-          // Kept: tfjs disposes everything made inside the differentiated function except its result.
-          stats = (out.batchStats ?? []).map((t) => tf.keep(t));
-          return tf.mean(perExampleLoss(out.logits, target, task));
-        })(thetaT);
-        return tf.concat([value.reshape([1]), grad.reshape([-1]), flatten(stats)]);
-      });
-      // One read for loss, gradient and statistics: each read is a device round trip on a GPU.
-      const values = (await packed.data()) as Float32Array;
-      const result: GradientResult = { loss: values[0], g: values.slice(1, 1 + model.dim) };
-      if (model.stateDim > 0) result.stats = values.slice(1 + model.dim);
-      if (opts.weightDecay > 0) addWeightDecay(result, theta, opts.weightDecay);
-      return result;
-    } finally {
-      packed?.dispose();
-      for (const t of stats) t.dispose();
+  };
+
+  async function gradient(theta: Float32Array, batch: Batch): Promise<GradientResult> {
+    return (await gradients([theta], [batch]))[0];
+  }
+
+  /** All pairs in one device pass (modelGradients): equal to calling `gradient` for each. */
+  async function gradients(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
+    alive();
+    if (thetas.length !== batches.length) {
+      throw new RangeError(`modelOracle: ${thetas.length} parameter vectors but ${batches.length} batches`);
     }
+    thetas.forEach(checkTheta);
+    batches.forEach(checkBatch);
+    if (thetas.length === 0) return [];
+    const results = await modelGradients(model, task, dataset.inputShape, thetas, batches);
+    if (opts.weightDecay > 0) results.forEach((r, i) => addWeightDecay(r, thetas[i], opts.weightDecay));
+    return results;
   }
 
   async function evaluate(theta: Float32Array, splitName: SplitName): Promise<Evaluation> {
@@ -183,14 +174,7 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
     batches: (batchSize: number, seed: number): BatchSource =>
       makeBatchSource(dataset.train, inputSize, batchSize, seed),
     gradient,
-    async gradients(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
-      if (thetas.length !== batches.length) {
-        throw new RangeError(`modelOracle: ${thetas.length} parameter vectors but ${batches.length} batches`);
-      }
-      const results: GradientResult[] = [];
-      for (let i = 0; i < thetas.length; i++) results.push(await gradient(thetas[i], batches[i]));
-      return results;
-    },
+    gradients,
     evaluate,
     state,
     foldStats(stats: Float32Array): void {

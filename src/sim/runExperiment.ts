@@ -162,6 +162,9 @@ export async function runWithOracle(
         last_test_accuracy: last.test?.accuracy ?? null,
         diverge_bound: Number.isFinite(bound) ? bound : null,
         updates_per_sec: end.steps / wallTimeSec,
+        gradient_batching: config.gradientBatching,
+        gradient_passes: ctx.gradientPasses?.passes ?? null,
+        gradients_computed: ctx.gradientPasses?.computed ?? null,
       },
     },
   };

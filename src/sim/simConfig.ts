@@ -3,6 +3,7 @@ import { lrScheduleSchema } from '../schedule/lrSchedule.ts';
 import { ruleParamsSchema } from '../rules/ruleParams.ts';
 import { resolveRule, ruleSpecSchema } from '../rules/ruleSpec.ts';
 import { stepSizeSpecSchema } from '../stepsize/stepSizeSpec.ts';
+import { GRADIENT_BATCHING } from './inFlightGradients.ts';
 import { builtinObjectiveSchema } from './objectiveSpec.ts';
 import { timingSchema } from './timingSpec.ts';
 
@@ -61,6 +62,14 @@ export const simConfigSchema = z
     backend: z.enum(SIM_BACKENDS).optional(),
     /** Options of createModelOracle (evalSubset, evalBatchSize, bnMomentum), validated by it. */
     oracleOptions: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * Async rules: 'off' computes each gradient when it is applied; 'in-flight' computes the
+     * gradients of in-flight jobs ahead, up to `gradientGroup` in one oracle pass (same results,
+     * fewer device passes; see InFlightGradients). SSGD always evaluates its N gradients together.
+     */
+    gradientBatching: z.enum(GRADIENT_BATCHING).default('off'),
+    /** Most gradients per pass with gradientBatching 'in-flight' (bounds memory: this × D floats). */
+    gradientGroup: z.number().int().min(1).max(4096).default(32),
     /** Free label recorded in every table. */
     profile: z.enum(PROFILES).default('custom'),
   })

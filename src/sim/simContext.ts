@@ -27,6 +27,8 @@ export interface SimContext {
   /** θ after every update, when the config asks for it. */
   trajectory: Float32Array[] | null;
   batchSeed: number;
+  /** Set by the async loop: how many oracle passes computed how many gradients. */
+  gradientPasses?: { passes: number; computed: number };
 }
 
 export interface LoopEnd {

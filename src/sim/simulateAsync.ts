@@ -1,11 +1,14 @@
 import type { Batch } from '../data/dataset.ts';
+import { InFlightGradients } from './inFlightGradients.ts';
 import { evalPoint, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
 
 /**
  * The asynchronous master/worker protocol (ALGORITHMS.md §1): N always-busy workers; the timing
  * model says who finishes next; the master applies that gradient at once and sends the worker
  * fresh parameters. A gradient is computed lazily when it is applied, from the parameters and
- * minibatch fixed when the job was sent (the same result as computing it at send time).
+ * minibatch fixed when the job was sent (the same result as computing it at send time); with
+ * `gradientBatching: 'in-flight'` the gradients of in-flight jobs are computed ahead in groups,
+ * one device pass each (InFlightGradients), with the same results.
  */
 export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   const { config, oracle, rule, lrAt, timing, scaler, updates, evals, guard, clock, trajectory } = ctx;
@@ -17,6 +20,8 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   const pending: Batch[] = new Array(n);
   const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
   const pacer = new Pacer();
+  const jobs = new InFlightGradients(oracle, config.gradientBatching, config.gradientGroup, n);
+  ctx.gradientPasses = jobs;
   let version = 0;
   let samples = 0;
   let simTime = 0;
@@ -24,6 +29,7 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   for (let i = 0; i < n; i++) {
     rule.send(i, lrAt(0), sent[i]);
     pending[i] = batches.next();
+    jobs.sent(i, sent[i], pending[i], 0);
   }
   await evals.run(evalPoint(ctx, 0, scratch), 0, 0, 0);
 
@@ -33,7 +39,7 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
     const i = timing.worker;
     simTime = timing.time;
     const lr = lrAt(samples);
-    const result = await oracle.gradient(sent[i], pending[i]);
+    const result = await jobs.take(i, ctx.totalSteps - version);
     const tau = version - sentAt[i];
     let scale = 1;
     if (scaler) {
@@ -68,6 +74,7 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
     rule.send(i, lrAt(samples), sent[i]);
     sentAt[i] = version;
     pending[i] = batches.next();
+    jobs.sent(i, sent[i], pending[i], version);
   }
   return { status: 'finished', steps: version, samples, simTime };
 }

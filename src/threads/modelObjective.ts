@@ -25,6 +25,7 @@ export async function makeModelObjective(config: ThreadsConfig): Promise<{ objec
   const objective: ThreadObjective = {
     dim: oracle.dim,
     description: oracle.description,
+    trainSize: dataset.train.size,
     init: (seed) => oracle.init(seed),
     async gradient(theta, k) {
       const { loss, g } = await oracle.gradient(theta, batchAt(k));

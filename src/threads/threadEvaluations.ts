@@ -5,7 +5,7 @@ import type { ThreadObjective } from './threadObjective.ts';
 import type { ThreadsConfig } from './threadsConfig.ts';
 
 /** Columns of the evals table: one row per (snapshot, split); a non-finite loss (diverged θ) is null. */
-export const threadEvalColumns = ['step', 'wall_time', 'split', 'loss', 'accuracy'] as const;
+export const threadEvalColumns = ['step', 'epoch', 'samples', 'wall_time', 'split', 'loss', 'accuracy'] as const;
 
 /** Evaluations of θ snapshots on the main thread, and the target check. */
 export class Evaluations {
@@ -28,7 +28,9 @@ export class Evaluations {
     for (const split of ['train', 'test'] as const) {
       const e = await this.objective.evaluate(this.theta, split);
       this.final[split] = e;
-      this.log.push({ step, wall_time: sec, split, loss: Number.isFinite(e.loss) ? e.loss : null, accuracy: e.accuracy });
+      const samples = step * this.config.batchSize;
+      const epoch = this.objective.trainSize ? samples / this.objective.trainSize : null;
+      this.log.push({ step, epoch, samples, wall_time: sec, split, loss: Number.isFinite(e.loss) ? e.loss : null, accuracy: e.accuracy });
     }
     this.lastLoss = this.final.train!.loss;
     const target = this.config.target;

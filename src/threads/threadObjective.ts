@@ -11,6 +11,8 @@ import type { SplitName } from '../data/dataset.ts';
 export interface ThreadObjective {
   readonly dim: number;
   readonly description: string;
+  /** Examples per epoch (model objectives), for the evals table's epoch column. */
+  readonly trainSize?: number;
   init(seed: number): Float32Array;
   /** Loss and gradient at θ on minibatch number `batchIndex`; `g` may be reused by the next call. */
   gradient(theta: Float32Array, batchIndex: number): Promise<{ loss: number; g: Float32Array }>;

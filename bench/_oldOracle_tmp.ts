@@ -1,0 +1,217 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { ConfigError, parseConfig } from '../src/config/validate.ts';
+import { makeBatchSource } from '../src/data/batchSource.ts';
+import type { Batch, BatchSource, Dataset, Split, SplitName } from '../src/data/dataset.ts';
+import { foldRunningStats } from '../src/models/batchNorm.ts';
+import { flatten, unflatten } from '../src/models/flatTensors.ts';
+import { initParams, initState } from '../src/models/initParams.ts';
+import { sizeOf, type Model } from '../src/models/model.ts';
+import { makeRng } from '../src/rng/rng.ts';
+import { correctCount, perExampleLoss, targetTensor } from '../src/oracle/modelLoss.ts';
+import type { Evaluation, GradientOracle, GradientResult } from '../src/oracle/oracle.ts';
+
+export interface ModelOracleOptions {
+  model: Model;
+  dataset: Dataset;
+  /**
+   * Adds ½·wd·‖θ‖² to the loss and wd·θ to the gradient. Default 0: the engines add weight decay
+   * at the master (ALGORITHMS.md §2), so set it only when no engine does, or it counts twice.
+   */
+  weightDecay?: number;
+  /** Rows per forward pass in `evaluate` (bounds memory, not the result). Default 1000. */
+  evalBatchSize?: number;
+  /**
+   * Evaluate on this many rows of each split instead of all of them: a fixed subset drawn once
+   * with `evalSeed`, so every evaluation of a run sees the same rows. Default: the whole split.
+   */
+  evalSubset?: number;
+  /** Seed of the evaluation subset. Default 0. */
+  evalSeed?: number;
+  /** Batch-norm running statistics: state ← m·state + (1 − m)·batch. Default 0.9. */
+  bnMomentum?: number;
+}
+
+const numericOptions = z
+  .object({
+    weightDecay: z.number().min(0).finite().default(0),
+    evalBatchSize: z.number().int().min(1).default(1000),
+    evalSubset: z.number().int().min(1).optional(),
+    evalSeed: z.number().int().default(0),
+    bnMomentum: z.number().min(0).max(1).default(0.9),
+  })
+  .strict();
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A fixed, seeded subset of a split's rows, kept in their original order. */
+function subsetOf(split: Split, rows: number, inputSize: number, seed: number): Split {
+  if (rows >= split.size) return split;
+  const order = Int32Array.from({ length: split.size }, (_, i) => i);
+  const picked = makeRng(seed).shuffle(order).subarray(0, rows).sort();
+  const x = new Float32Array(rows * inputSize);
+  const y = split.y instanceof Int32Array ? new Int32Array(rows) : new Float32Array(rows);
+  picked.forEach((row, i) => {
+    x.set(split.x.subarray(row * inputSize, (row + 1) * inputSize), i * inputSize);
+    y[i] = split.y[row];
+  });
+  return { x, y, size: rows };
+}
+
+/**
+ * The gradient oracle of a zoo model on an in-memory dataset: mean softmax cross-entropy
+ * (classification) or mean squared error (regression) of a minibatch, differentiated by tfjs on
+ * the current backend with respect to the flat θ. Every call uploads θ once and downloads the
+ * loss, gradient and batch-norm statistics together in one read; all tensors are disposed before
+ * it returns. A NaN or infinite loss is returned as is (the engine marks the run diverged).
+ */
+export function createModelOracle(options: ModelOracleOptions): GradientOracle {
+  const { model, dataset, ...rest } = options;
+  const opts = parseConfig(numericOptions, rest, 'modelOracle');
+  const { task } = dataset;
+  if (!sameShape(model.inputShape, dataset.inputShape)) {
+    throw new ConfigError(
+      `modelOracle: model ${model.description} expects inputs [${model.inputShape.join(', ')}], dataset ${dataset.name} has [${dataset.inputShape.join(', ')}]`,
+    );
+  }
+  const outputs = task === 'classification' ? dataset.numClasses : 1;
+  if (model.outputSize !== outputs) {
+    throw new ConfigError(
+      `modelOracle: model ${model.description} has ${model.outputSize} outputs, ${task} on ${dataset.name} needs ${outputs}`,
+    );
+  }
+  const inputSize = sizeOf(dataset.inputShape);
+  const paramShapes = model.paramSpecs.map((p) => p.shape);
+  const stateShapes = model.stateSpecs.map((s) => s.shape);
+  const state = initState(model);
+  const evalSplits = new Map<SplitName, Split>();
+  let disposed = false;
+
+  const alive = (): void => {
+    if (disposed) throw new Error('modelOracle: used after dispose()');
+  };
+  const checkTheta = (theta: Float32Array): void => {
+    if (theta.length !== model.dim) throw new RangeError(`modelOracle: θ has length ${theta.length}, expected ${model.dim}`);
+  };
+  const evalSplit = (name: SplitName): Split => {
+    let split = evalSplits.get(name);
+    if (!split) {
+      split = subsetOf(dataset[name], opts.evalSubset ?? Infinity, inputSize, opts.evalSeed);
+      evalSplits.set(name, split);
+    }
+    return split;
+  };
+
+  async function gradient(theta: Float32Array, batch: Batch): Promise<GradientResult> {
+    alive();
+    checkTheta(theta);
+    if (batch.size < 1 || batch.x.length !== batch.size * inputSize || batch.y.length !== batch.size) {
+      throw new RangeError(
+        `modelOracle: batch of size ${batch.size} needs ${batch.size * inputSize} features and ${batch.size} labels, got ${batch.x.length} and ${batch.y.length}`,
+      );
+    }
+    let stats: tf.Tensor[] = [];
+    let packed: tf.Tensor | undefined;
+    try {
+      packed = tf.tidy(() => {
+        // A copy: θ is read once, when the call starts, even if the caller's array changes later.
+        const thetaT = tf.tensor1d(theta.slice());
+        const x = tf.tensor(batch.x, [batch.size, ...dataset.inputShape]);
+        const target = targetTensor(batch.y, task);
+        const { value, grad } = tf.valueAndGrad((flat: tf.Tensor) => {
+          const out = model.forward(unflatten(flat as tf.Tensor1D, paramShapes), x, 'train');
+          // Kept: tfjs disposes everything made inside the differentiated function except its result.
+          stats = (out.batchStats ?? []).map((t) => tf.keep(t));
+          return tf.mean(perExampleLoss(out.logits, target, task));
+        })(thetaT);
+        return tf.concat([value.reshape([1]), grad.reshape([-1]), flatten(stats)]);
+      });
+      // One read for loss, gradient and statistics: each read is a device round trip on a GPU.
+      const values = (await packed.data()) as Float32Array;
+      const result: GradientResult = { loss: values[0], g: values.slice(1, 1 + model.dim) };
+      if (model.stateDim > 0) result.stats = values.slice(1 + model.dim);
+      if (opts.weightDecay > 0) addWeightDecay(result, theta, opts.weightDecay);
+      return result;
+    } finally {
+      packed?.dispose();
+      for (const t of stats) t.dispose();
+    }
+  }
+
+  async function evaluate(theta: Float32Array, splitName: SplitName): Promise<Evaluation> {
+    alive();
+    checkTheta(theta);
+    const split = evalSplit(splitName);
+    if (split.size === 0) throw new RangeError(`modelOracle: the ${splitName} split of ${dataset.name} is empty`);
+    const kept: tf.Tensor[] = [];
+    try {
+      const params = tf.tidy(() => unflatten(tf.tensor1d(theta.slice()), paramShapes));
+      kept.push(...params);
+      const stateT = tf.tidy(() => unflatten(tf.tensor1d(state.slice()), stateShapes));
+      kept.push(...stateT);
+      // Per chunk [Σ loss, # correct], summed on the device and read once at the end.
+      let totals = tf.zeros([2]);
+      kept.push(totals);
+      for (let start = 0; start < split.size; start += opts.evalBatchSize) {
+        const rows = Math.min(opts.evalBatchSize, split.size - start);
+        const next = tf.tidy(() => {
+          const x = tf.tensor(split.x.subarray(start * inputSize, (start + rows) * inputSize), [rows, ...dataset.inputShape]);
+          const target = targetTensor(split.y.subarray(start, start + rows), task);
+          const { logits } = model.forward(params, x, 'eval', stateT);
+          const correct = task === 'classification' ? correctCount(logits, target) : tf.scalar(0);
+          return tf.add(totals, tf.stack([tf.sum(perExampleLoss(logits, target, task)), correct]));
+        });
+        totals.dispose();
+        totals = next;
+        kept[kept.length - 1] = totals;
+      }
+      const [lossSum, correct] = await totals.data();
+      let loss = lossSum / split.size;
+      if (opts.weightDecay > 0) loss += halfSquaredNorm(theta) * opts.weightDecay;
+      return { loss, accuracy: task === 'classification' ? correct / split.size : null };
+    } finally {
+      tf.dispose(kept);
+    }
+  }
+
+  return {
+    dim: model.dim,
+    description: `${model.description} on ${dataset.name}`,
+    init: (seed: number) => initParams(model, seed),
+    batches: (batchSize: number, seed: number): BatchSource =>
+      makeBatchSource(dataset.train, inputSize, batchSize, seed),
+    gradient,
+    async gradients(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
+      if (thetas.length !== batches.length) {
+        throw new RangeError(`modelOracle: ${thetas.length} parameter vectors but ${batches.length} batches`);
+      }
+      const results: GradientResult[] = [];
+      for (let i = 0; i < thetas.length; i++) results.push(await gradient(thetas[i], batches[i]));
+      return results;
+    },
+    evaluate,
+    state,
+    foldStats(stats: Float32Array): void {
+      alive();
+      foldRunningStats(state, stats, opts.bnMomentum);
+    },
+    trainSize: dataset.train.size,
+    dispose(): void {
+      disposed = true;
+      evalSplits.clear();
+    },
+  };
+}
+
+function halfSquaredNorm(theta: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < theta.length; j++) s += theta[j] * theta[j];
+  return 0.5 * s;
+}
+
+function addWeightDecay(result: GradientResult, theta: Float32Array, wd: number): void {
+  result.loss += wd * halfSquaredNorm(theta);
+  for (let j = 0; j < theta.length; j++) result.g[j] += wd * theta[j];
+}
