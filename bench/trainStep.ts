@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type ModelSpecInput } from '../src/models/zoo.ts';
 import { createModelOracle } from '../src/oracle/modelOracle.ts';
+import type { GradientOracle } from '../src/oracle/oracle.ts';
+import { median } from './figures.ts';
 import { syntheticImages } from './syntheticImages.ts';
 
 export interface StepTiming {
@@ -15,10 +17,14 @@ export const BENCH_MODELS: Record<string, { spec: ModelSpecInput; inputShape: nu
   resnet20: { spec: { name: 'resnet20' }, inputShape: [32, 32, 3] },
 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+/**
+ * A model oracle on random data of the model's input shape (step times do not depend on pixel
+ * values). `testRows` bounds the cost of the evaluations an engine makes at its start and end.
+ */
+export function benchOracle(model: string, trainRows: number, testRows = 256): GradientOracle {
+  const { spec, inputShape } = BENCH_MODELS[model];
+  const data = syntheticImages(model, inputShape, 10, trainRows, 1, testRows);
+  return createModelOracle({ model: buildModel(spec, inputShape, 10, 'classification'), dataset: data });
 }
 
 /**
@@ -26,9 +32,7 @@ function median(xs: number[]): number {
  * current backend: what an engine pays per update. The first steps warm up kernels and are dropped.
  */
 export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2): Promise<StepTiming> {
-  const { spec, inputShape } = BENCH_MODELS[model];
-  const data = syntheticImages(model, inputShape, 10, Math.max(batchSize * 2, 256));
-  const oracle = createModelOracle({ model: buildModel(spec, inputShape, 10, 'classification'), dataset: data });
+  const oracle = benchOracle(model, Math.max(batchSize * 2, 256));
   const theta = oracle.init(1);
   const batches = oracle.batches(batchSize, 1);
   const samples: number[] = [];
@@ -46,7 +50,7 @@ export async function timeTrainStep(model: string, batchSize: number, reps: numb
   return { medianMs: median(samples), samples, dim: oracle.dim };
 }
 
-/** Sustained matmul rate (GFLOP/s) of an n×n product on the current backend. */
+/** Sustained matmul rate (GFLOP/s) of an n×n product on the current backend (median of reps). */
 export async function matmulGflops(n: number, reps: number): Promise<number> {
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);

@@ -89,3 +89,8 @@ describe('loadDataset: synthetic sets', () => {
     assert.deepEqual(lr2.train.y, lr.train.y);
   });
 });
+
+test('a bare dataset name is that dataset with its defaults', () => {
+  assert.deepEqual(parseDatasetSpec('gaussian-mixture'), parseDatasetSpec({ name: 'gaussian-mixture' }));
+  assert.throws(() => parseDatasetSpec('mnist2'), (e: Error) => e instanceof ConfigError && /fashion-mnist/.test(e.message));
+});

@@ -256,3 +256,8 @@ test('flatten inverts unflatten', () => {
     assert.deepEqual(Array.from(flatten(parts).dataSync()), Array.from(flat.dataSync()));
   });
 });
+
+test('a bare model name is that model with its defaults; a bad one lists the names', () => {
+  assert.deepEqual(parseModelSpec('mlp'), parseModelSpec({ name: 'mlp' }));
+  assert.throws(() => parseModelSpec('mlp3'), (e: Error) => e instanceof ConfigError && /"mlp"/.test(e.message) && /"lenet5"/.test(e.message));
+});

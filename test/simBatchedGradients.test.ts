@@ -45,7 +45,7 @@ function assertSameRun(off: Awaited<ReturnType<typeof bothModes>>[0], batched: A
   }
   assertClose(batched.r.updates.array('loss') as number[], off.r.updates.array('loss') as number[], 'loss');
   assertClose(batched.r.updates.array('gap_rmse') as number[], off.r.updates.array('gap_rmse') as number[], 'gap_rmse');
-  assertClose(batched.r.theta, off.r.theta, 'final θ');
+  assertClose(batched.r.theta!, off.r.theta!, 'final θ');
   const s = batched.r.record.summary!;
   assert.equal(s.gradient_batching, 'in-flight');
   assert.equal(off.r.record.summary!.gradient_passes, steps, 'one-by-one: one pass per update');

@@ -73,6 +73,7 @@ const nameOnly = z.object({ name: z.enum(DATASET_NAMES) }).loose();
 export function parseDatasetSpec(input: unknown, where = 'dataset'): ParsedDatasetSpec {
   // The name first, then that dataset's own schema, so errors list its fields rather than
   // report a failed union.
-  const { name } = parseConfig(nameOnly, input, where);
-  return parseConfig(DATASET_SCHEMAS[name] as z.ZodType<ParsedDatasetSpec>, input, where);
+  const spec = typeof input === 'string' ? { name: input } : input; // a bare name: the dataset with its defaults
+  const { name } = parseConfig(nameOnly, spec, where);
+  return parseConfig(DATASET_SCHEMAS[name] as z.ZodType<ParsedDatasetSpec>, spec, where);
 }

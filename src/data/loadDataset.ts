@@ -3,7 +3,7 @@ import { ConfigError } from '../config/validate.ts';
 import { loadCifar10 } from './cifar10.ts';
 import { defaultCifar10Dir } from './dataPaths.ts';
 import type { Dataset } from './dataset.ts';
-import { type DatasetSpec, type ParsedDatasetSpec, parseDatasetSpec } from './datasetSpec.ts';
+import { type DatasetName, type DatasetSpec, type ParsedDatasetSpec, parseDatasetSpec } from './datasetSpec.ts';
 import { loadFashionMnist } from './fashionMnist.ts';
 import { makeGaussianMixture } from './gaussianMixture.ts';
 import { makeLinearRegression } from './linearRegression.ts';
@@ -74,7 +74,7 @@ function checkSyntheticSize(spec: { trainSize: number; testSize: number; dim: nu
  * subsets of them. Synthetic sets are generated afresh (they are cheap) and also carry their
  * ground truth (GaussianMixtureDataset.centers, LinearRegressionDataset.trueWeights/trueBias).
  */
-export async function loadDataset(spec: DatasetSpec | UncheckedDatasetSpec): Promise<Dataset> {
+export async function loadDataset(spec: DatasetSpec | DatasetName | UncheckedDatasetSpec): Promise<Dataset> {
   const s = parseDatasetSpec(spec);
   switch (s.name) {
     case 'mnist':

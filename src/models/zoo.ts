@@ -68,17 +68,19 @@ const nameOnly = z.object({ name: z.enum(MODEL_NAMES) }).loose();
  * ConfigErrors naming the field and what is allowed.
  */
 export function parseModelSpec(input: unknown, where = 'model'): ModelSpec {
+  // A bare name ("mlp") stands for the model with its defaults.
+  const spec = typeof input === 'string' ? { name: input } : input;
   // The name first, then that model's own schema, so errors list that model's fields rather
   // than report a failed union.
-  const { name } = parseConfig(nameOnly, input, where);
-  return parseConfig(MODEL_SCHEMAS[name] as z.ZodType<ModelSpec>, input, where);
+  const { name } = parseConfig(nameOnly, spec, where);
+  return parseConfig(MODEL_SCHEMAS[name] as z.ZodType<ModelSpec>, spec, where);
 }
 
 /**
  * Build a zoo model for inputs of `inputShape` and `numClasses` outputs (classification) or one
  * output (regression, where numClasses must be 1).
  */
-export function buildModel(spec: ModelSpecInput, inputShape: readonly number[], numClasses: number, task: Task): Model {
+export function buildModel(spec: ModelSpecInput | ModelName, inputShape: readonly number[], numClasses: number, task: Task): Model {
   const parsed = parseModelSpec(spec);
   if (!inputShape.length || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new ConfigError(`model: inputShape must be positive integers, got [${inputShape.join(', ')}]`);

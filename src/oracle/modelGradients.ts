@@ -29,10 +29,11 @@ export async function modelGradients(
   try {
     packed = tf.tidy(() => {
       const params: tf.Tensor[] = [];
+      // θ is read once, when the call starts, even if the caller's array changes later: wasm
+      // copies it into its heap at once; other backends may keep a reference, so they get a copy.
+      const copies = tf.getBackend() !== 'wasm';
       for (const theta of thetas) {
-        // A copy: θ is read once, when the call starts, even if the caller's array changes later
-        // (the cpu backend keeps a reference to the array it is given).
-        const copy = theta.slice();
+        const copy = copies ? theta.slice() : theta;
         paramShapes.forEach((shape, j) => params.push(tf.tensor(copy.subarray(offsets[j], offsets[j + 1]), [...shape])));
       }
       const inputs = batches.map((b) => ({ x: tf.tensor(b.x, [b.size, ...inputShape]), target: targetTensor(b.y, task) }));
@@ -63,10 +64,11 @@ export async function modelGradients(
     const results: GradientResult[] = [];
     let at = k;
     for (let t = 0; t < k; t++) {
-      const result: GradientResult = { loss: values[t], g: values.slice(at, at + model.dim) };
+      // Views of the one array read back, which nothing else holds: no second copy of g.
+      const result: GradientResult = { loss: values[t], g: values.subarray(at, at + model.dim) };
       at += model.dim;
       if (model.stateDim > 0) {
-        result.stats = values.slice(at, at + model.stateDim);
+        result.stats = values.subarray(at, at + model.stateDim);
         at += model.stateDim;
       }
       results.push(result);

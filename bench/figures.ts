@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** One measured figure, as `--json` writes it: comparable across commits by name and backend. */
+export interface Figure {
+  name: string;
+  backend: string;
+  value: number;
+  unit: string;
+  /** value / (the figure named in ratioTo), both measured in this run. */
+  ratio?: number;
+  ratioTo?: string;
+  note?: string;
+}
+
+/** A target of issue 6 checked against a ratio measured in this run. */
+export interface TargetCheck {
+  target: 1 | 2 | 3 | 4;
+  what: string;
+  ratio: number;
+  /** 'le': pass when ratio ≤ bound; 'ge': pass when ratio ≥ bound. */
+  compare: 'le' | 'ge';
+  bound: number;
+  note: string;
+}
+
+export function passes(t: TargetCheck): boolean {
+  return t.compare === 'le' ? t.ratio <= t.bound : t.ratio >= t.bound;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Collects figures and target checks, prints them as they come, and writes them as JSON. */
+export class FigureLog {
+  readonly figures: Figure[] = [];
+  readonly targets: TargetCheck[] = [];
+  readonly skipped: string[] = [];
+
+  add(f: Figure): Figure {
+    this.figures.push(f);
+    const ratio = f.ratio !== undefined ? `  ratio ${f.ratio.toFixed(3)} to ${f.ratioTo}` : '';
+    console.log(`  ${f.name.padEnd(44)} ${f.backend.padEnd(5)} ${fmt(f.value).padStart(10)} ${f.unit.padEnd(9)}${ratio}${f.note ? `  (${f.note})` : ''}`);
+    return f;
+  }
+
+  check(t: TargetCheck): void {
+    this.targets.push(t);
+  }
+
+  skip(what: string): void {
+    this.skipped.push(what);
+    console.log(`  skipped: ${what}`);
+  }
+
+  printTargets(): void {
+    console.log('\n== Targets (issue 6), ratios measured in this run');
+    console.log(`  ${'#'.padEnd(2)} ${'what'.padEnd(52)} ${'ratio'.padStart(7)}  target   result`);
+    for (const t of this.targets) {
+      const bound = `${t.compare === 'le' ? '≤' : '≥'} ${t.bound}`;
+      console.log(`  ${String(t.target).padEnd(2)} ${t.what.padEnd(52)} ${t.ratio.toFixed(3).padStart(7)}  ${bound.padEnd(7)}  ${passes(t) ? 'PASS' : 'FAIL'}  ${t.note}`);
+    }
+    if (this.skipped.length) console.log(`  not measured: ${this.skipped.join('; ')}`);
+  }
+
+  writeJson(file: string, meta: Record<string, unknown>): void {
+    const machine = { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, loadavg: os.loadavg() };
+    const targets = this.targets.map((t) => ({ ...t, pass: passes(t) }));
+    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, ...meta, figures: this.figures, targets, skipped: this.skipped }, null, 2));
+    console.log(`\nwrote ${file}`);
+  }
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
+}
