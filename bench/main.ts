@@ -12,12 +12,13 @@ type Section = (typeof SECTIONS)[number];
 
 const program = new Command('bench')
   .description(
-    'Benchmarks of issue 6, each target a ratio of two figures measured in this run:\n' +
-      '  steps     train-step medians per backend and model, as ratios to the cpu backend\n' +
-      '  floor     target 1: wasm MLP/LeNet step ≤ 2× FLOPs / wasm matmul rate\n' +
-      '  overhead  target 2: N=32 async update ≤ 1.05× a plain SGD step\n' +
-      '  batched   target 3: N=32 in-flight batched gradients ≥ 2× one-by-one throughput\n' +
-      '  threads   target 4: T threads ≥ 0.8·T × one thread updates/s, T up to the core count',
+    'Benchmarks of issue 6 (see bench/README.md); every target is a ratio\n' +
+      'of two figures measured in this run. Sections:\n' +
+      '  steps     train-step medians per backend, as ratios to cpu\n' +
+      '  floor     target 1: wasm step ≤ 2 × FLOPs / matmul rate\n' +
+      '  overhead  target 2: N=32 async update ≤ 1.05 × plain step\n' +
+      '  batched   target 3: in-flight batched ≥ 2 × one-by-one\n' +
+      '  threads   target 4: T threads ≥ 0.8·T × one thread',
   )
   .option('--sections <list>', `comma-separated sections (${SECTIONS.join(',')})`, SECTIONS.join(','))
   .option('--backends <list>', 'backends of the steps section', 'cpu,wasm,webgpu,tensorflow')
@@ -32,22 +33,28 @@ const opts = program.opts<{ sections: string; backends: string; models: string; 
 
 const sections = opts.sections.split(',') as Section[];
 for (const s of sections) if (!SECTIONS.includes(s)) program.error(`--sections: unknown section '${s}'; allowed: ${SECTIONS.join(', ')}`);
-const batchSize = Number(opts.batchSize);
-const reps = Number(opts.reps);
-const rounds = Number(opts.rounds);
+const positive = (name: string, text: string, integer = true): number => {
+  const v = Number(text);
+  if (!(v > 0) || (integer && !Number.isInteger(v))) program.error(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got '${text}'`);
+  return v;
+};
+const batchSize = positive('batch-size', opts.batchSize);
+const reps = positive('reps', opts.reps);
+const rounds = positive('rounds', opts.rounds);
+const threadSeconds = positive('thread-seconds', opts.threadSeconds, false);
 const log = new FigureLog();
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const t0 = performance.now();
 console.log(`stalelab bench — ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.versions.node}; load average ${load()}`);
 console.log('(cpu backend: LeNet-5 runs 2 steps, ResNet-20 is skipped; ResNet-20 runs 2 steps on wasm; GPU backends only where one answers)');
 
-// Simulated-run steps per model for targets 2 and 3 (differenced against a quarter of them).
+// Simulated-run updates per model for targets 2 and 3 (the first 8 are warm-up, not timed).
 const simSteps = { mlp: 160, lenet5: 96 };
 if (sections.includes('steps')) await backendSteps(log, opts.backends.split(','), opts.models.split(','), batchSize, reps);
 if (sections.includes('floor')) await floorRatio(log, ['mlp', 'lenet5'], batchSize, 2 * reps);
 if (sections.includes('overhead')) await simOverhead(log, ['mlp', 'lenet5'], batchSize, rounds, simSteps);
 if (sections.includes('batched')) await batchedThroughput(log, ['mlp', 'lenet5'], batchSize, rounds, simSteps);
-if (sections.includes('threads')) await threadScaling(log, ['mlp', 'lenet5'], batchSize, Number(opts.threadSeconds));
+if (sections.includes('threads')) await threadScaling(log, ['mlp', 'lenet5'], batchSize, threadSeconds);
 
 log.printTargets();
 console.log(`\nbench took ${((performance.now() - t0) / 1000).toFixed(0)} s; load average at the end ${load()}`);

@@ -1,23 +1,36 @@
 import type { GradientOracle } from '../src/oracle/oracle.ts';
 import { runExperiment } from '../src/sim/runExperiment.ts';
 import type { SimConfigInput } from '../src/sim/simConfig.ts';
+import { median } from './figures.ts';
 
 export interface SimTiming {
-  /** Wall time per master update, fixed costs (set-up, evaluations at start and end) removed. */
-  perUpdateMs: number;
+  /** Median wall time between consecutive updates (comparable with a median plain step). */
+  medianMs: number;
+  /** Mean wall time per update over the run after its first `skip` updates (throughput). */
+  meanMs: number;
   gradientPasses: number | null;
 }
 
 /**
- * Wall time per update of a simulated run on `oracle`: two runs of `steps` and `steps / 4`
- * updates, differenced, so that set-up and the evaluations every run makes at its start and end
- * cancel out.
+ * Wall time per update of a simulated run on `oracle`, from a progress report after every
+ * update: set-up and the evaluations at the start and end fall outside the measured span, and
+ * the first `skip` updates (kernel warm-up) are left out.
  */
-export async function simPerUpdate(oracle: GradientOracle, config: Omit<SimConfigInput, 'steps'>, steps: number): Promise<SimTiming> {
-  const short = Math.max(1, Math.round(steps / 4));
-  const long = await runExperiment({ ...config, steps } as SimConfigInput, undefined, { oracle });
-  const brief = await runExperiment({ ...config, steps: short } as SimConfigInput, undefined, { oracle });
-  for (const r of [long, brief]) if (r.record.status !== 'finished') throw new Error(`bench: simulated run ${r.record.status}: ${r.record.message ?? ''}`);
-  const perUpdateMs = ((long.record.wallTimeSec - brief.record.wallTimeSec) * 1000) / (steps - short);
-  return { perUpdateMs, gradientPasses: (long.record.summary?.gradient_passes as number | null) ?? null };
+export async function simPerUpdate(oracle: GradientOracle, config: Omit<SimConfigInput, 'steps'>, steps: number, skip = 8): Promise<SimTiming> {
+  const at = new Float64Array(steps + 1).fill(NaN);
+  const r = await runExperiment({ ...config, steps } as SimConfigInput, {
+    progressIntervalSec: 0,
+    onProgress: (p) => {
+      // First report of each step: the engine's forced report after its final evaluation repeats the last one.
+      if (Number.isNaN(at[p.step])) at[p.step] = performance.now();
+    },
+  }, { oracle });
+  if (r.record.status !== 'finished') throw new Error(`bench: simulated run ${r.record.status}: ${r.record.message ?? ''}`);
+  const diffs: number[] = [];
+  for (let s = skip + 1; s <= steps; s++) diffs.push(at[s] - at[s - 1]);
+  return {
+    medianMs: median(diffs),
+    meanMs: (at[steps] - at[skip]) / (steps - skip),
+    gradientPasses: (r.record.summary?.gradient_passes as number | null) ?? null,
+  };
 }

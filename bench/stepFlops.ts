@@ -44,19 +44,26 @@ export interface StepProfile {
   kernelMs: number;
 }
 
-/** Profiles one gradient call of the oracle: its FLOPs and where its kernel time goes. */
-export async function profileStep(oracle: GradientOracle, theta: Float32Array, batchSize: number): Promise<StepProfile> {
+/**
+ * Profiles gradient calls of the oracle (after `warmup` unprofiled ones, so that kernels and our
+ * JavaScript kernels are compiled): FLOPs of one call and mean kernel time per kernel name.
+ */
+export async function profileStep(oracle: GradientOracle, theta: Float32Array, batchSize: number, warmup = 5, profiled = 3): Promise<StepProfile> {
   const batches = oracle.batches(batchSize, 9);
-  await oracle.gradient(theta, batches.next());
-  const info = await tf.profile(async () => {
-    await oracle.gradient(theta, batches.next());
-  });
+  for (let i = 0; i < warmup; i++) await oracle.gradient(theta, batches.next());
   let flops = 0;
   const ms = new Map<string, number>();
-  for (const k of info.kernels) {
-    flops += kernelFlops(k.name, k.inputShapes as number[][], k.outputShapes as number[][]);
-    const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    ms.set(k.name, (ms.get(k.name) ?? 0) + t);
+  for (let r = 0; r < profiled; r++) {
+    const info = await tf.profile(async () => {
+      await oracle.gradient(theta, batches.next());
+    });
+    let callFlops = 0;
+    for (const k of info.kernels) {
+      callFlops += kernelFlops(k.name, k.inputShapes as number[][], k.outputShapes as number[][]);
+      const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      ms.set(k.name, (ms.get(k.name) ?? 0) + t / profiled);
+    }
+    flops = callFlops;
   }
   const byKernel = [...ms].map(([kernel, t]) => ({ kernel, ms: t })).sort((a, b) => b.ms - a.ms);
   return { flops, byKernel, kernelMs: byKernel.reduce((a, k) => a + k.ms, 0) };

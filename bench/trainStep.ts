@@ -30,9 +30,10 @@ export function benchOracle(model: string, trainRows: number, testRows = 256): G
 /**
  * Median wall time of one SGD train step (gradient through the oracle, θ ← θ − ηg in JS) on the
  * current backend: what an engine pays per update. The first steps warm up kernels and are dropped.
+ * `shared`: time this oracle (not disposed) instead of a fresh one on 256 random images.
  */
-export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2): Promise<StepTiming> {
-  const oracle = benchOracle(model, Math.max(batchSize * 2, 256));
+export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2, shared?: GradientOracle): Promise<StepTiming> {
+  const oracle = shared ?? benchOracle(model, Math.max(batchSize * 2, 256));
   const theta = oracle.init(1);
   const batches = oracle.batches(batchSize, 1);
   const samples: number[] = [];
@@ -45,13 +46,16 @@ export async function timeTrainStep(model: string, batchSize: number, reps: numb
     const dt = performance.now() - t0;
     if (i >= warmup) samples.push(dt);
   }
-  oracle.dispose();
+  if (!shared) oracle.dispose();
   if (tf.memory().numTensors > before) throw new Error(`bench: ${model} leaked ${tf.memory().numTensors - before} tensors`);
   return { medianMs: median(samples), samples, dim: oracle.dim };
 }
 
-/** Sustained matmul rate (GFLOP/s) of an n×n product on the current backend (median of reps). */
-export async function matmulGflops(n: number, reps: number): Promise<number> {
+/**
+ * Matmul rate (GFLOP/s) of an n×n product on the current backend: the median of `reps` timings,
+ * or the best one (`best`: what the hardware does when nothing else runs, for a floor).
+ */
+export async function matmulGflops(n: number, reps: number, stat: 'median' | 'best' = 'median'): Promise<number> {
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
   const once = async () => {
@@ -68,5 +72,6 @@ export async function matmulGflops(n: number, reps: number): Promise<number> {
   }
   a.dispose();
   b.dispose();
-  return (2 * n ** 3) / (median(times) / 1000) / 1e9;
+  const ms = stat === 'best' ? Math.min(...times) : median(times);
+  return (2 * n ** 3) / (ms / 1000) / 1e9;
 }

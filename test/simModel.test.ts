@@ -28,6 +28,18 @@ test('MLP on a 2k MNIST subset, N = 4 gamma workers, 300 updates: accuracy far a
   assert.equal(tf.memory().numTensors, before);
 });
 
+test('LeNet-5 on MNIST (wasm, our conv-gradient kernels), N = 8 Gap-Aware workers: it learns', async () => {
+  const r = await runExperiment({
+    rule: 'ga', ruleParams: { lr: 0.05 }, workers: 8, steps: 200, batchSize: 32, evalEvery: 100,
+    model: { name: 'lenet5' }, dataset: { name: 'mnist', trainSize: 2000, testSize: 500 }, backend: 'wasm',
+  });
+  assert.equal(r.record.status, 'finished');
+  assert.match(r.record.summary!.objective as string, /lenet5/);
+  const acc = r.evals.array('accuracy') as number[];
+  assert.ok(acc.at(-1)! > acc[0] + 0.3, `test accuracy ${acc[0]} → ${acc.at(-1)}`);
+  assert.ok((r.record.summary!.mean_penalty as number) > 1, 'the gap penalty acted');
+});
+
 test('a model sweep (async rules and SSGD) shares one oracle and finishes every run', async () => {
   const t0 = performance.now();
   const result = await sweep({

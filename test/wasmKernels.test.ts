@@ -65,6 +65,12 @@ test('wasm matMul gradients match cpu and leave no tensors behind', async () => 
   const before = tf.memory().numTensors;
   const wasm = await on('wasm', grads);
   assert.equal(tf.memory().numTensors, before);
+  // Below the engine too: the kernels free every intermediate they make on the wasm heap.
+  const dataIds = tf.backend().numDataIds();
+  await on('wasm', grads);
+  await on('wasm', () => tf.tidy(() => MATMUL_CASES.forEach((c, k) => tf.matMul(random(k, c.a), random(100 + k, c.b), c.ta, c.tb).dataSync())));
+  await on('wasm', () => tf.tidy(() => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'same').sum())(random(3, [2, 9, 9, 3])).dataSync()));
+  assert.equal(tf.backend().numDataIds(), dataIds);
   assert.ok(relativeError(wasm[0], cpu[0]) < 1e-5);
   assert.ok(relativeError(wasm[1], cpu[1]) < 1e-5);
 });

@@ -42,6 +42,11 @@ export function makeBatchMatMulWasm(native: tf.KernelFunc): tf.KernelFunc {
       const n = b2.shape[b2.shape.length - 1];
       const count = Math.max(aCount, bCount);
       const outShape = [...outBatch!, m, n];
+      if (count === 1) {
+        // One product (transposed operands): its output, reshaped, is the result; no copy.
+        const single = product(native, backend, reshape(backend, a2, [m, k], scratch), reshape(backend, b2, [k, n], scratch), scratch);
+        return run(tf.Reshape, backend, { x: single }, { shape: outShape });
+      }
       const result = backend.makeOutput(outShape, 'float32');
       try {
         for (let i = 0; i < count; i++) {

@@ -10,8 +10,8 @@ import type { GradientResult } from './oracle.ts';
  * one differentiated function whose value is Σ_k loss_k(θ_k), so its gradient with respect to
  * θ_k is exactly ∇loss_k(θ_k) (the sum passes dy = 1 to each term unchanged: the same float
  * operations as K separate calls). Each θ_k is uploaded as one tensor per parameter (no on-device
- * split), and losses, gradients and batch-norm statistics come back in a single read. K = 1 is
- * the ordinary one-gradient call. Batch norm needs nothing special: each term normalises with
+ * split), and losses, gradients and batch-norm statistics come back in a single read (on wasm,
+ * one per term). K = 1 is the ordinary one-gradient call. Batch norm needs nothing special: each term normalises with
  * its own batch and returns its own statistics.
  */
 export async function modelGradients(
@@ -25,9 +25,9 @@ export async function modelGradients(
   const paramShapes = model.paramSpecs.map((p) => p.shape);
   const offsets = prefixOffsets(paramShapes.map(sizeOf));
   let stats: tf.Tensor[] = [];
-  let packed: tf.Tensor | undefined;
+  const owned: tf.Tensor[] = [];
   try {
-    packed = tf.tidy(() => {
+    const terms = tf.tidy(() => {
       const params: tf.Tensor[] = [];
       // θ is read once, when the call starts, even if the caller's array changes later: wasm
       // copies it into its heap at once; other backends may keep a reference, so they get a copy.
@@ -39,6 +39,7 @@ export async function modelGradients(
       const inputs = batches.map((b) => ({ x: tf.tensor(b.x, [b.size, ...inputShape]), target: targetTensor(b.y, task) }));
       const losses: tf.Tensor[] = [];
       const perTerm = paramShapes.length;
+      const perStats = model.stateSpecs.length;
       const { grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => {
         const terms = inputs.map(({ x, target }, t) => {
           const out = model.forward(ps.slice(t * perTerm, (t + 1) * perTerm), x, 'train');
@@ -50,32 +51,31 @@ export async function modelGradients(
         });
         return terms.length === 1 ? terms[0] : tf.addN(terms);
       })(params);
-      // Layout of the one read: K losses, then per term its gradient and its statistics.
-      const pieces: tf.Tensor[] = [tf.stack(losses)];
-      for (let t = 0; t < k; t++) {
-        pieces.push(flatten(grads.slice(t * perTerm, (t + 1) * perTerm)));
-        const perStats = model.stateSpecs.length;
-        if (perStats > 0) pieces.push(flatten(stats.slice(t * perStats, (t + 1) * perStats)));
-      }
+      // Per term one vector: loss, gradient, batch-norm statistics.
+      const packed = losses.map((loss, t) =>
+        tf.concat([loss.reshape([1]), flatten(grads.slice(t * perTerm, (t + 1) * perTerm)), flatten(stats.slice(t * perStats, (t + 1) * perStats))]),
+      );
       tf.dispose(losses);
-      return tf.concat(pieces.map((p) => p.reshape([-1])));
+      // wasm reads are cheap copies out of its heap: read each term and skip one big concat (a
+      // copy of K × D floats). Elsewhere a read is a device round trip: one read for all terms.
+      return tf.getBackend() === 'wasm' || packed.length === 1 ? packed : [tf.concat(packed)];
     });
-    const values = (await packed.data()) as Float32Array;
+    owned.push(...terms);
+    const stride = 1 + model.dim + model.stateDim;
     const results: GradientResult[] = [];
-    let at = k;
-    for (let t = 0; t < k; t++) {
-      // Views of the one array read back, which nothing else holds: no second copy of g.
-      const result: GradientResult = { loss: values[t], g: values.subarray(at, at + model.dim) };
-      at += model.dim;
-      if (model.stateDim > 0) {
-        result.stats = values.subarray(at, at + model.stateDim);
-        at += model.stateDim;
+    for (const term of terms) {
+      const values = (await term.data()) as Float32Array;
+      for (let at = 0; at < values.length; at += stride) {
+        // Views of an array read back, which nothing else holds: no second copy of g.
+        const result: GradientResult = { loss: values[at], g: values.subarray(at + 1, at + 1 + model.dim) };
+        if (model.stateDim > 0) result.stats = values.subarray(at + 1 + model.dim, at + stride);
+        results.push(result);
       }
-      results.push(result);
     }
+    if (results.length !== k) throw new Error(`modelGradients: read ${results.length} results for ${k} terms`);
     return results;
   } finally {
-    packed?.dispose();
+    tf.dispose(owned);
     for (const t of stats) t.dispose();
     stats = [];
   }
