@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type ModelSpecInput } from '../src/models/zoo.ts';
 import { createModelOracle } from '../src/oracle/modelOracle.ts';
+import { sgdUpdate } from '../src/rules/sgdStep.ts';
 import type { GradientOracle } from '../src/oracle/oracle.ts';
 import { median } from './figures.ts';
 import { syntheticImages } from './syntheticImages.ts';
@@ -28,8 +29,8 @@ export function benchOracle(model: string, trainRows: number, testRows = 256): G
 }
 
 /**
- * Median wall time of one SGD train step (gradient through the oracle, θ ← θ − ηg in JS) on the
- * current backend: what an engine pays per update. The first steps warm up kernels and are dropped.
+ * Median wall time of one SGD train step on the current backend (gradient through the oracle, then
+ * the library's own θ ← θ − ηg, the step ASGD applies): what an engine pays per update. The first steps warm up kernels and are dropped.
  * `shared`: time this oracle (not disposed) instead of a fresh one on 256 random images.
  */
 export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2, shared?: GradientOracle): Promise<StepTiming> {
@@ -42,7 +43,7 @@ export async function timeTrainStep(model: string, batchSize: number, reps: numb
     const batch = batches.next();
     const t0 = performance.now();
     const { g } = await oracle.gradient(theta, batch);
-    for (let j = 0; j < theta.length; j++) theta[j] -= 0.01 * g[j];
+    sgdUpdate(theta, g, 0.01);
     const dt = performance.now() - t0;
     if (i >= warmup) samples.push(dt);
   }

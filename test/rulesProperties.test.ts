@@ -143,3 +143,41 @@ test('every named rule builds, keeps state as plain typed arrays, and reports wh
   assert.equal(makeRule('dc-asgd', { lr: 0.1 }, theta0, 2).params.dcAdaptive, false);
   assert.equal(makeRule({ base: 'nesterov', penalties: ['gap-aware', 'staleness-aware'] }, { lr: 0.1 }, theta0, 2).name, 'nesterov+gap-aware+staleness-aware');
 });
+
+test('the fused step-and-gap pass equals a separate gap and step, overflow included', async () => {
+  const { sgdStep } = await import('../src/rules/sgdStep.ts');
+  const { gapToTheta } = await import('../src/rules/baseStep.ts');
+  const rng = makeRng(3);
+  for (const n of [1, 2, 7, 1001]) {
+    const theta0 = Float32Array.from({ length: n }, () => rng.normal());
+    const x = Float32Array.from({ length: n }, () => rng.normal());
+    const g = Float32Array.from({ length: n }, () => rng.normal());
+    const a = sgdStep.init(theta0, 1, {} as never);
+    const b = sgdStep.init(theta0, 1, {} as never);
+    const expectedGap = gapToTheta(a.theta, x, null);
+    const out = { gapSq: NaN };
+    const sumFused = sgdStep.stepWithGap!(a, 0, g, 0.1, x, out);
+    const sumPlain = sgdStep.step(b, 0, g, 0.1);
+    assert.deepEqual(a.theta, b.theta, `n=${n}: same θ`);
+    assert.ok(Math.abs(out.gapSq - expectedGap) <= 1e-12 * Math.max(1, expectedGap), `n=${n}: gap ${out.gapSq} vs ${expectedGap}`);
+    assert.ok(Math.abs(sumFused - sumPlain) <= 1e-9 * Math.max(1, Math.abs(sumPlain)));
+  }
+  // θ at the float32 limit: the stored value overflows to Inf, so both checksums must be non-finite.
+  for (const stepper of ['step', 'stepWithGap'] as const) {
+    const s = sgdStep.init(new Float32Array(5).fill(3e38), 1, {} as never);
+    const g = new Float32Array(5).fill(-1e38);
+    const sum = stepper === 'step' ? sgdStep.step(s, 0, g, 1) : sgdStep.stepWithGap!(s, 0, g, 1, new Float32Array(5), { gapSq: 0 });
+    assert.ok(!Number.isFinite(sum), `${stepper}: checksum of an overflowed θ is ${sum}`);
+  }
+});
+
+test('ASGD logs the same gap with and without a penalty in the rule (fused and separate passes)', async () => {
+  // SA does not read Δ, DC-ASGD does: with dcLambda 0 it changes nothing, but forces the separate pass.
+  const base: SimConfigInput = { rule: 'asgd', ruleParams: { lr: 0.1 }, workers: 4, steps: 40, batchSize: 1, seed: 2, timing: { kind: 'gamma', shape: 2 } } as SimConfigInput;
+  const fused = await runExperiment(base, undefined, { oracle: oracle() });
+  const separate = await runExperiment({ ...base, rule: { base: 'sgd', penalties: ['delay-compensation'] }, ruleParams: { lr: 0.1, dcLambda: 0 } } as SimConfigInput, undefined, { oracle: oracle() });
+  const a = fused.updates.array('gap_rmse') as number[];
+  const b = separate.updates.array('gap_rmse') as number[];
+  assert.ok(a.some((v) => v > 0));
+  a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) <= 1e-9 * Math.max(1, b[k]), `update ${k + 1}: ${v} vs ${b[k]}`));
+});

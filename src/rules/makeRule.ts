@@ -74,6 +74,7 @@ export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput,
   const gap = needsGap ? new Float32Array(dim) : null;
   const ctx: PenaltyContext = { tau: 0, lr: 0, gap, buffer: null };
   const stats: UpdateStats = { gapRmse: 0, penaltyMean: 1, penaltyMax: 1, checksum: 0 };
+  const fusedGap = { gapSq: 0 };
   const usedParams = [...new Set<RuleParamName>([
     ...base.params,
     ...penalties.flatMap(([, p]) => p.params),
@@ -99,7 +100,9 @@ export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput,
         const at = params.weightDecayAt === 'master' ? base.master(baseState) : x;
         for (let j = 0; j < dim; j++) g[j] += wd * at[j];
       }
-      stats.gapRmse = Math.sqrt(base.gap(baseState, x, info.lr, gap) / dim);
+      // Without a penalty that reads Δ, the gap statistic comes out of the step's own pass.
+      const fused = !needsGap && base.stepWithGap !== undefined;
+      if (!fused) stats.gapRmse = Math.sqrt(base.gap(baseState, x, info.lr, gap) / dim);
       ctx.tau = info.tau;
       ctx.lr = info.lr;
       ctx.buffer = base.buffer(baseState, worker);
@@ -117,7 +120,12 @@ export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput,
         const s = info.scale;
         for (let j = 0; j < dim; j++) g[j] *= s;
       }
-      stats.checksum = base.step(baseState, worker, g, info.lr);
+      if (fused) {
+        stats.checksum = base.stepWithGap!(baseState, worker, g, info.lr, x, fusedGap);
+        stats.gapRmse = Math.sqrt(fusedGap.gapSq / dim);
+      } else {
+        stats.checksum = base.step(baseState, worker, g, info.lr);
+      }
       return stats;
     },
   };

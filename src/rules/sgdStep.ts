@@ -12,12 +12,70 @@ export const sgdStep: BaseStep<SgdState> = {
   init: (theta0) => ({ theta: theta0.slice() }),
   buffer: () => null,
   step(s, _i, g, lr) {
+    return sgdUpdate(s.theta, g, lr);
+  },
+  stepWithGap(s, _i, g, lr, x, out) {
     const theta = s.theta;
-    let sum = 0;
-    for (let j = 0; j < theta.length; j++) {
-      theta[j] -= lr * g[j];
-      sum += theta[j];
+    const n = theta.length;
+    const m = n - (n & 3);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let q2 = 0;
+    let q3 = 0;
+    let j = 0;
+    // Read θ before writing it: the gap is of the parameters the step starts from.
+    for (; j < m; j += 4) {
+      const a0 = theta[j];
+      const a1 = theta[j + 1];
+      const a2 = theta[j + 2];
+      const a3 = theta[j + 3];
+      const d0 = a0 - x[j];
+      const d1 = a1 - x[j + 1];
+      const d2 = a2 - x[j + 2];
+      const d3 = a3 - x[j + 3];
+      q0 += d0 * d0;
+      q1 += d1 * d1;
+      q2 += d2 * d2;
+      q3 += d3 * d3;
+      s0 += theta[j] = Math.fround(a0 - lr * g[j]);
+      s1 += theta[j + 1] = Math.fround(a1 - lr * g[j + 1]);
+      s2 += theta[j + 2] = Math.fround(a2 - lr * g[j + 2]);
+      s3 += theta[j + 3] = Math.fround(a3 - lr * g[j + 3]);
     }
-    return sum;
+    for (; j < n; j++) {
+      const a = theta[j];
+      const d = a - x[j];
+      q0 += d * d;
+      s0 += theta[j] = Math.fround(a - lr * g[j]);
+    }
+    out.gapSq = q0 + q1 + q2 + q3;
+    return s0 + s1 + s2 + s3;
   },
 };
+
+/**
+ * θ ← θ − η g in place; returns Σ θ after the step (finite iff every θ_j is). The plain SGD step
+ * of the library: the engines' ASGD and the benchmarks' reference step share it.
+ */
+export function sgdUpdate(theta: Float32Array, g: Float32Array, lr: number): number {
+  const n = theta.length;
+  const m = n - (n & 3);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  // fround: sum what is stored, so a float32 overflow to ±Inf makes the checksum non-finite.
+  for (; j < m; j += 4) {
+    s0 += theta[j] = Math.fround(theta[j] - lr * g[j]);
+    s1 += theta[j + 1] = Math.fround(theta[j + 1] - lr * g[j + 1]);
+    s2 += theta[j + 2] = Math.fround(theta[j + 2] - lr * g[j + 2]);
+    s3 += theta[j + 3] = Math.fround(theta[j + 3] - lr * g[j + 3]);
+  }
+  for (; j < n; j++) s0 += theta[j] = Math.fround(theta[j] - lr * g[j]);
+  return s0 + s1 + s2 + s3;
+}
