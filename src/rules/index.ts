@@ -5,5 +5,6 @@ export {
   BASES, PENALTIES, NAMED_RULES, RULE_NAMES, BASE_NAMES, PENALTY_NAMES, SYNC_BASES,
   type BaseName, type PenaltyName, type RuleName, type RuleComposition,
 } from './registry.ts';
-export type { BaseStep } from './baseStep.ts';
+export { gapToTheta, type BaseStep } from './baseStep.ts';
+export { sgdUpdate } from './sgdStep.ts';
 export type { Penalty, PenaltyContext, PenaltyStats } from './penalty.ts';

@@ -10,3 +10,4 @@ export { makeTiming, workerMeans } from './makeTiming.ts';
 export type { Timing } from './timing.ts';
 export { makeLrSchedule, lrScheduleSchema, LR_SCHEDULE_SCHEMAS, type LrSchedule, type LrScheduleSpec, type LrScheduleInput } from '../schedule/lrSchedule.ts';
 export { createObjectiveOracle, quadraticObjective, type ObjectiveOracleOptions, type ObjectiveBatch, type ObjectiveValue, type QuadraticOptions } from '../oracle/objectiveOracle.ts';
+export { InFlightGradients, GRADIENT_BATCHING, type GradientBatching } from './inFlightGradients.ts';
