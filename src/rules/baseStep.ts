@@ -46,14 +46,20 @@ export interface BaseStep<S extends object> {
  */
 export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Array | null): number {
   const n = theta.length;
-  const m = n - (n & 3);
+  const r = n & 3;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let j = 0;
+  // Leftovers before the unrolled loop: a tail loop after it would lack type feedback when V8
+  // compiles the main loop on-stack, and deoptimise on every call.
   if (out) {
-    for (; j < m; j += 4) {
+    for (; j < r; j++) {
+      const d = (out[j] = theta[j] - x[j]);
+      s0 += d * d;
+    }
+    for (; j < n; j += 4) {
       const d0 = (out[j] = theta[j] - x[j]);
       const d1 = (out[j + 1] = theta[j + 1] - x[j + 1]);
       const d2 = (out[j + 2] = theta[j + 2] - x[j + 2]);
@@ -63,12 +69,12 @@ export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Arr
       s2 += d2 * d2;
       s3 += d3 * d3;
     }
-    for (; j < n; j++) {
-      const d = (out[j] = theta[j] - x[j]);
+  } else {
+    for (; j < r; j++) {
+      const d = theta[j] - x[j];
       s0 += d * d;
     }
-  } else {
-    for (; j < m; j += 4) {
+    for (; j < n; j += 4) {
       const d0 = theta[j] - x[j];
       const d1 = theta[j + 1] - x[j + 1];
       const d2 = theta[j + 2] - x[j + 2];
@@ -77,10 +83,6 @@ export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Arr
       s1 += d1 * d1;
       s2 += d2 * d2;
       s3 += d3 * d3;
-    }
-    for (; j < n; j++) {
-      const d = theta[j] - x[j];
-      s0 += d * d;
     }
   }
   return s0 + s1 + s2 + s3;
