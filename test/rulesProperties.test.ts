@@ -144,30 +144,37 @@ test('every named rule builds, keeps state as plain typed arrays, and reports wh
   assert.equal(makeRule({ base: 'nesterov', penalties: ['gap-aware', 'staleness-aware'] }, { lr: 0.1 }, theta0, 2).name, 'nesterov+gap-aware+staleness-aware');
 });
 
-test('the fused step-and-gap pass equals a separate gap and step, overflow included', async () => {
-  const { sgdStep } = await import('../src/rules/sgdStep.ts');
+test('the fused step-and-gap passes equal a separate gap and step, overflow included', async () => {
+  const { BASES } = await import('../src/rules/registry.ts');
   const { gapToTheta } = await import('../src/rules/baseStep.ts');
   const rng = makeRng(3);
-  for (const n of [1, 2, 7, 1001]) {
-    const theta0 = Float32Array.from({ length: n }, () => rng.normal());
-    const x = Float32Array.from({ length: n }, () => rng.normal());
-    const g = Float32Array.from({ length: n }, () => rng.normal());
-    const a = sgdStep.init(theta0, 1, {} as never);
-    const b = sgdStep.init(theta0, 1, {} as never);
-    const expectedGap = gapToTheta(a.theta, x, null);
-    const out = { gapSq: NaN };
-    const sumFused = sgdStep.stepWithGap!(a, 0, g, 0.1, x, out);
-    const sumPlain = sgdStep.step(b, 0, g, 0.1);
-    assert.deepEqual(a.theta, b.theta, `n=${n}: same θ`);
-    assert.ok(Math.abs(out.gapSq - expectedGap) <= 1e-12 * Math.max(1, expectedGap), `n=${n}: gap ${out.gapSq} vs ${expectedGap}`);
-    assert.ok(Math.abs(sumFused - sumPlain) <= 1e-9 * Math.max(1, Math.abs(sumPlain)));
-  }
-  // θ at the float32 limit: the stored value overflows to Inf, so both checksums must be non-finite.
-  for (const stepper of ['step', 'stepWithGap'] as const) {
-    const s = sgdStep.init(new Float32Array(5).fill(3e38), 1, {} as never);
-    const g = new Float32Array(5).fill(-1e38);
-    const sum = stepper === 'step' ? sgdStep.step(s, 0, g, 1) : sgdStep.stepWithGap!(s, 0, g, 1, new Float32Array(5), { gapSq: 0 });
-    assert.ok(!Number.isFinite(sum), `${stepper}: checksum of an overflowed θ is ${sum}`);
+  const params = { momentum: 0.9 } as never;
+  for (const name of ['sgd', 'momentum'] as const) {
+    const base = BASES[name] as unknown as import('../src/rules/baseStep.ts').BaseStep<{ theta: Float32Array; v?: Float32Array }>;
+    for (const n of [1, 2, 7, 1001]) {
+      const theta0 = Float32Array.from({ length: n }, () => rng.normal());
+      const x = Float32Array.from({ length: n }, () => rng.normal());
+      const a = base.init(theta0, 1, params);
+      const b = base.init(theta0, 1, params);
+      // Two steps, so that momentum's v is non-zero in the second.
+      for (let k = 0; k < 2; k++) {
+        const g = Float32Array.from({ length: n }, () => rng.normal());
+        const expectedGap = gapToTheta(a.theta, x, null);
+        const out = { gapSq: NaN };
+        const sumFused = base.stepWithGap!(a, 0, g, 0.1, x, out);
+        const sumPlain = base.step(b, 0, g, 0.1);
+        assert.deepEqual(a, b, `${name} n=${n}: same state`);
+        assert.ok(Math.abs(out.gapSq - expectedGap) <= 1e-12 * Math.max(1, expectedGap), `${name} n=${n}: gap ${out.gapSq} vs ${expectedGap}`);
+        assert.ok(Math.abs(sumFused - sumPlain) <= 1e-9 * Math.max(1, Math.abs(sumPlain)));
+      }
+    }
+    // θ at the float32 limit: the stored value overflows to Inf, so both checksums must be non-finite.
+    for (const stepper of ['step', 'stepWithGap'] as const) {
+      const s = base.init(new Float32Array(5).fill(3e38), 1, params);
+      const g = new Float32Array(5).fill(-1e38);
+      const sum = stepper === 'step' ? base.step(s, 0, g, 1) : base.stepWithGap!(s, 0, g, 1, new Float32Array(5), { gapSq: 0 });
+      assert.ok(!Number.isFinite(sum), `${name} ${stepper}: checksum of an overflowed θ is ${sum}`);
+    }
   }
 });
 

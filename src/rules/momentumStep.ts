@@ -17,4 +17,19 @@ export const momentumStep: BaseStep<SharedMomentumState> = {
     }
     return sum;
   },
+  stepWithGap(s, _i, g, lr, x, out) {
+    const { theta, v, gamma } = s;
+    let sum = 0;
+    let gapSq = 0;
+    // fround: the same float32 roundings as `step` (v and θ are stored, then read back there).
+    for (let j = 0; j < theta.length; j++) {
+      const a = theta[j];
+      const d = a - x[j];
+      gapSq += d * d;
+      const vj = (v[j] = Math.fround(gamma * v[j] + g[j]));
+      sum += theta[j] = Math.fround(a - lr * vj);
+    }
+    out.gapSq = gapSq;
+    return sum;
+  },
 };
