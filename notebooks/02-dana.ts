@@ -22,7 +22,7 @@
 import * as tslab from 'tslab';
 import * as aq from 'arquero';
 import { join } from 'node:path';
-import { sweep, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure } from '../dist/index.js';
+import { sweep, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure, scaledLearningRates, stepSizeStudyTable, bestStepSizes } from '../dist/index.js';
 
 const profile = notebookProfile();
 const report = new NotebookReport({ notebook: '02-dana', profile, display: tslab.display });
@@ -123,22 +123,15 @@ const accuracyTable = report.table('accuracy_by_rule_and_workers', runs
 
 // %%
 const lrRules = ['momentum-asgd', 'nag-asgd', 'dana-zero', 'dana-dc'];
-const lrFactors = [0.1, 0.25];
 const lrResult = await sweep({
   base: {
     ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, evalAt: 'look-ahead', profile: profile, rule: 'dana-zero', workers: Nmax,
   },
-  // toPrecision: 0.1 × 0.05 is 0.005000000000000001 in binary, and would label the axis so.
-  vary: { rule: lrRules, 'ruleParams.lr': lrFactors.map((f) => Number((f * S.ruleParams.lr).toPrecision(6))), seed: S.seeds },
+  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25]), seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '02-dana-lr') } : {});
-const lrColumns = ['rule', 'seed', 'lr', 'status', 'final_test_accuracy'];
-const byLr = report.table('accuracy_by_lr_at_max_workers', runs
-  .filter(aq.escape((d: { workers: number; rule: string }) => d.workers === Nmax && lrRules.includes(d.rule)))
-  .derive({ lr: aq.escape(() => S.ruleParams.lr) })
-  .select(lrColumns)
-  .concat(lrResult.runs.rename({ 'ruleParams.lr': 'lr' }).select(lrColumns))
-  .orderby('rule', 'lr', 'seed'), `one row per run at N = ${Nmax}`);
+const byLr = report.table('accuracy_by_lr_at_max_workers',
+  stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.ruleParams.lr }), `one row per run at N = ${Nmax}`);
 report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
   x: { column: 'lr', title: 'learning rate η', log: true },
   y: { column: 'final_test_accuracy', title: 'final test accuracy (fraction correct)' },
@@ -148,24 +141,14 @@ report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
 
 // %%
 {
-  const rows = byLr.objects() as { rule: string; lr: number; status: string; final_test_accuracy: number | null }[];
-  const lrs = [...new Set(rows.map((r) => r.lr))].sort((a, b) => a - b);
-  const meanAt = (rule: string, lr: number): number => {
-    const xs = rows.filter((r) => r.rule === rule && r.lr === lr);
-    // A diverged run counts as chance-level accuracy, not as a missing value that would flatter the mean.
-    const acc = xs.map((r) => (r.status === 'diverged' || r.final_test_accuracy === null ? 0.1 : r.final_test_accuracy));
-    return acc.length ? acc.reduce((a, x) => a + x, 0) / acc.length : NaN;
-  };
-  const best = lrRules.map((rule) => {
-    const at = lrs.map((lr) => ({ lr, mean: meanAt(rule, lr) })).filter((x) => Number.isFinite(x.mean));
-    const top = at.reduce((a, x) => (x.mean > a.mean ? x : a), at[0]);
-    return { rule, top, atEta: meanAt(rule, S.ruleParams.lr) };
-  });
-  const danaBest = Math.max(...best.filter((b) => b.rule.startsWith('dana')).map((b) => b.top.mean));
-  const baseBest = Math.max(...best.filter((b) => !b.rule.startsWith('dana')).map((b) => b.top.mean));
+  // A diverged run counts as chance-level accuracy (10 classes), not as a missing value.
+  const best = bestStepSizes(byLr, lrRules, 0.1);
+  const atEta = (b: (typeof best)[number]) => b.byLr.find((x) => x.lr === S.ruleParams.lr)?.mean;
+  const danaBest = Math.max(...best.filter((b) => b.rule.startsWith('dana')).map((b) => b.best.mean));
+  const baseBest = Math.max(...best.filter((b) => !b.rule.startsWith('dana')).map((b) => b.best.mean));
   report.markdown([
     `**Best η per rule at N = ${Nmax}** (diverged runs count as 10 %):`, '',
-    ...best.map((b) => `- **${b.rule}**: ${pct(b.top.mean)} at η = ${fmt(b.top.lr)} (${pct(b.atEta)} at the single-worker η = ${fmt(S.ruleParams.lr)})`), '',
+    ...best.map((b) => `- **${b.rule}**: ${pct(b.best.mean)} at η = ${fmt(b.best.lr)} (${pct(atEta(b))} at the single-worker η = ${fmt(S.ruleParams.lr)})`), '',
     `With its step tuned at N = ${Nmax}, the best DANA variant reaches ${pct(danaBest)} against ${pct(baseBest)} for the best momentum baseline: ` +
       (danaBest > baseBest + FAIL_DROP
         ? 'DANA keeps a clear lead, so its advantage is not only a matter of step size.'

@@ -35,3 +35,4 @@ export * from './plot/index.ts';
 
 export { makeRng, mixSeed, type Rng } from './rng/rng.ts';
 export { ConfigError, parseConfig } from './config/validate.ts';
+export { scaledLearningRates, stepSizeStudyTable, bestStepSizes, STEP_SIZE_STUDY_COLUMNS, type BestStepSize } from './results/stepSizeStudy.ts';
