@@ -124,8 +124,8 @@ const accuracyTable = report.table('accuracy_by_rule_and_workers', accuracy, 'fi
 //
 // The recipe's η is the single-worker one. SA divides the step by τ, GA only where parameters
 // moved, so the two may simply prefer different η at large N: here SA and GA, with and without
-// momentum, rerun at the largest N with η/4 and η/10 (η itself is the run above), and are compared
-// each at its own best η.
+// momentum, rerun at the largest N with η/10, η/4 and 2η (η itself is the run above), and are
+// compared each at its own best η of these four.
 
 // %%
 const lrRules = ['sa', 'ga', 'sa-momentum', 'ga-momentum'];
@@ -134,7 +134,7 @@ const lrResult = await sweep({
     ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, profile: profile, rule: 'ga', workers: Nmax,
   },
-  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25]), seed: S.seeds },
+  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25, 2]), seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '01-gap-aware-lr') } : {});
 const byLr = report.table('accuracy_by_lr_at_max_workers',
   stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.ruleParams.lr }), `one row per run at N = ${Nmax}`);

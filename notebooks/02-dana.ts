@@ -119,7 +119,8 @@ const accuracyTable = report.table('accuracy_by_rule_and_workers', runs
 //
 // Every run above uses the single-worker recipe unchanged, as the paper does. Momentum and
 // staleness both enlarge the effective step, so a rule that fails at the largest N may only need a
-// smaller η. The rules rerun at the largest N with η/4 and η/10 (η itself is the run above).
+// smaller η. The rules rerun at the largest N with η/10, η/4 and 2η (η itself is the run above),
+// and each is compared at its own best η of these four.
 
 // %%
 const lrRules = ['momentum-asgd', 'nag-asgd', 'dana-zero', 'dana-dc'];
@@ -128,7 +129,7 @@ const lrResult = await sweep({
     ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, evalAt: 'look-ahead', profile: profile, rule: 'dana-zero', workers: Nmax,
   },
-  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25]), seed: S.seeds },
+  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25, 2]), seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '02-dana-lr') } : {});
 const byLr = report.table('accuracy_by_lr_at_max_workers',
   stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.ruleParams.lr }), `one row per run at N = ${Nmax}`);
