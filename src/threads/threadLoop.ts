@@ -5,9 +5,28 @@ import type { ThreadObjective } from './threadObjective.ts';
 import type { UpdateRowBuffer } from './updateRows.ts';
 import type { ThreadStats } from './workerMessages.ts';
 
+/**
+ * Whether every g_j is finite, from their sum in double precision: a NaN or ±Inf makes the sum
+ * non-finite, and float32 values cannot overflow a double sum. One branch-free pass with four
+ * partial sums (leftovers first, so that V8's on-stack compiled loop has no untried code after
+ * it) instead of a test per element.
+ */
 function allFinite(g: Float32Array): boolean {
-  for (let j = 0; j < g.length; j++) if (!Number.isFinite(g[j])) return false;
-  return true;
+  const n = g.length;
+  const r = n & 3;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j < r; j++) s0 += g[j];
+  for (; j < n; j += 4) {
+    s0 += g[j];
+    s1 += g[j + 1];
+    s2 += g[j + 2];
+    s3 += g[j + 3];
+  }
+  return Number.isFinite(s0 + s1 + s2 + s3);
 }
 
 /**
