@@ -39,9 +39,20 @@ function describe(issue: Issue, where: string, known: (path: readonly PropertyKe
  * allowed ones. Throws ConfigError listing all problems at once.
  */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, where = 'config'): z.output<S> {
+  const result = tryParseConfig(schema, input, where);
+  if (result.ok) return result.data;
+  throw configError(where, result.problems);
+}
+
+/** parseConfig without the throw: the parsed value, or one line per problem. */
+export function tryParseConfig<S extends z.ZodType>(schema: S, input: unknown, where = 'config'): { ok: true; data: z.output<S> } | { ok: false; problems: string[] } {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return { ok: true, data: result.data };
   const known = (path: readonly PropertyKey[]) => allowedFieldsAt(schema, input, path);
-  const lines = result.error.issues.map((i) => describe(i, where, known));
-  throw new ConfigError(`invalid ${where}:\n  ${lines.join('\n  ')}`);
+  return { ok: false, problems: result.error.issues.map((i) => describe(i, where, known)) };
+}
+
+/** One ConfigError listing every problem of `where`, a line each. */
+export function configError(where: string, problems: readonly string[]): ConfigError {
+  return new ConfigError(`invalid ${where}:\n  ${problems.join('\n  ')}`);
 }

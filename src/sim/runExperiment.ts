@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { ConfigError, parseConfig } from '../config/validate.ts';
+import { ConfigError, configError, parseConfig, tryParseConfig } from '../config/validate.ts';
 import type { GradientOracle } from '../oracle/oracle.ts';
 import { makeRng, mixSeed } from '../rng/rng.ts';
 import { ProgressClock, type RunControl } from '../results/runControl.ts';
@@ -10,7 +10,7 @@ import { makeStalenessScaler } from '../stepsize/makeStalenessScaler.ts';
 import { DivergenceGuard } from './divergenceGuard.ts';
 import { EvalLog } from './evalLog.ts';
 import { makeTiming } from './makeTiming.ts';
-import { checkNestedConfig } from './nestedConfig.ts';
+import { nestedConfigProblems } from './nestedConfig.ts';
 import { resolveOracle, validateProblem, type ResolvedOracle } from './resolveOracle.ts';
 import { simConfigSchema, type SimConfig, type SimConfigInput } from './simConfig.ts';
 import type { LoopEnd, SimContext } from './simContext.ts';
@@ -29,8 +29,16 @@ const MAX_TRAJECTORY_FLOATS = 5e7;
 
 /** Validate a config completely (schema, then the model and dataset specs); ConfigError on any problem. */
 export async function parseSimConfig(input: unknown, where = 'config'): Promise<SimConfig> {
-  checkNestedConfig(input, where);
-  const config = parseConfig(simConfigSchema, input, where);
+  // Every problem at once: the nested objects' own (with their allowed fields), then the rest of
+  // the top level's, leaving out what a nested object already reported.
+  const nested = nestedConfigProblems(input, where);
+  const top = tryParseConfig(simConfigSchema, input, where);
+  if (nested.length > 0 || !top.ok) {
+    const covered = (line: string) => nested.some((n) => line.startsWith(`${n.where}.`) || line.startsWith(`${n.where}:`));
+    const problems = [...nested.flatMap((n) => n.problems), ...(top.ok ? [] : top.problems.filter((l) => !covered(l)))];
+    throw configError(where, problems);
+  }
+  const config = top.data;
   await validateProblem(config);
   return config;
 }
