@@ -74,6 +74,8 @@ export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput,
   const gap = needsGap ? new Float32Array(dim) : null;
   const ctx: PenaltyContext = { tau: 0, lr: 0, gap, buffer: null };
   const stats: UpdateStats = { gapRmse: 0, penaltyMean: 1, penaltyMax: 1, checksum: 0 };
+  // Without a penalty that reads Δ, the gap statistic comes out of the step's own pass.
+  const fused = !needsGap && base.stepWithGap !== undefined;
   const fusedGap = { gapSq: 0 };
   const usedParams = [...new Set<RuleParamName>([
     ...base.params,
@@ -100,8 +102,6 @@ export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput,
         const at = params.weightDecayAt === 'master' ? base.master(baseState) : x;
         for (let j = 0; j < dim; j++) g[j] += wd * at[j];
       }
-      // Without a penalty that reads Δ, the gap statistic comes out of the step's own pass.
-      const fused = !needsGap && base.stepWithGap !== undefined;
       if (!fused) stats.gapRmse = Math.sqrt(base.gap(baseState, x, info.lr, gap) / dim);
       ctx.tau = info.tau;
       ctx.lr = info.lr;
