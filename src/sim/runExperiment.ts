@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { ConfigError, configError, parseConfig, tryParseConfig } from '../config/validate.ts';
+import { ConfigError, configError, tryParseConfig } from '../config/validate.ts';
 import type { GradientOracle } from '../oracle/oracle.ts';
 import { makeRng, mixSeed } from '../rng/rng.ts';
 import { ProgressClock, type RunControl } from '../results/runControl.ts';
