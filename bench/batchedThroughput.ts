@@ -17,7 +17,7 @@ export async function batchedThroughput(log: FigureLog, models: string[], batchS
     let passes: number | null = null;
     for (let r = 0; r < rounds; r++) {
       for (const mode of ['off', 'in-flight'] as const) {
-        const t = await simPerUpdate(oracle, { rule: 'asgd', ruleParams: { lr: 0.01 }, workers: 32, batchSize, seed: 1, divergeLoss: 'off', gradientBatching: mode }, steps[model]);
+        const t = await simPerUpdate(oracle, { rule: 'asgd', lr: 0.01, workers: 32, batchSize, seed: 1, divergeLoss: 'off', gradientBatching: mode }, steps[model]);
         perUpdate[mode].push(t.meanMs);
         if (mode === 'in-flight') passes = t.gradientPasses;
       }

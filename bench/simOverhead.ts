@@ -19,7 +19,7 @@ export async function simOverhead(log: FigureLog, models: string[], batchSize: n
       const sim: number[] = [];
       for (let r = 0; r < rounds; r++) {
         plain.push((await timeTrainStep(model, batchSize, 15, 2, oracle)).medianMs);
-        const t = await simPerUpdate(oracle, { rule, ruleParams: { lr: 0.01 }, workers: 32, batchSize, seed: 1, divergeLoss: 'off' }, steps[model]);
+        const t = await simPerUpdate(oracle, { rule, lr: 0.01, workers: 32, batchSize, seed: 1, divergeLoss: 'off' }, steps[model]);
         sim.push(t.medianMs);
       }
       oracle.dispose();

@@ -1,6 +1,6 @@
 import type { GradientOracle } from '../src/oracle/oracle.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
-import type { SimConfigInput } from '../src/sim/simConfig.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import type { SimConfigInput } from '../src/engines/sim/simConfig.ts';
 import { median } from './figures.ts';
 
 export interface SimTiming {

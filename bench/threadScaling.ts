@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { runThreads } from '../src/threads/runThreads.ts';
+import { runThreads } from '../src/engines/threads/runThreads.ts';
 import type { FigureLog } from './figures.ts';
 import { BENCH_MODELS } from './trainStep.ts';
 
@@ -15,7 +15,7 @@ export async function threadScaling(log: FigureLog, models: string[], batchSize:
     let one = NaN;
     for (let t = 1; t <= cores; t++) {
       const r = await runThreads({
-        sync: 'hogwild', threads: t, lr: 0.01, batchSize, seconds, seed: 1, backend: 'wasm', evalSubset: 200,
+        sync: 'hogwild', workers: t, lr: 0.01, batchSize, seconds, seed: 1, backend: 'wasm', evalSubset: 200,
         model: BENCH_MODELS[model].spec as never, dataset: { name: 'mnist', trainSize: 10000, testSize: 500 },
       });
       const ups = r.record.summary!.updates_per_sec as number;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, type ModelSpecInput } from '../src/models/zoo.ts';
 import { createModelOracle } from '../src/oracle/modelOracle.ts';
-import { sgdUpdate } from '../src/rules/sgdStep.ts';
+import { sgdUpdate } from '../src/rules/bases/thetaOps.ts';
 import type { GradientOracle } from '../src/oracle/oracle.ts';
 import { median } from './figures.ts';
 import { syntheticImages } from './syntheticImages.ts';

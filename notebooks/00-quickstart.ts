@@ -32,7 +32,7 @@ const problem = forProfile(profile, {
 const config = {
   rule: 'momentum-asgd' as const,
   workers: 8,
-  ruleParams: { lr: 0.01, momentum: 0.9 },
+  lr: 0.01,
   timing: { kind: 'gamma' as const, shape: 4 },
   ...problem,
   evalSplits: ['test' as const, 'train' as const],

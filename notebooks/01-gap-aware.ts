@@ -32,23 +32,25 @@ const pct = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x)
 const S = forProfile(profile, {
   smoke: {
     problem: { model: { name: 'logreg' }, dataset: { name: 'mnist', trainSize: 512, testSize: 256 } },
-    batchSize: 32, epochs: 1, ruleParams: { lr: 0.05, momentum: 0.9 }, lrSchedule: { kind: 'constant' as const },
+    batchSize: 32, epochs: 1, lr: 0.05, weightDecay: 0, lrSchedule: { kind: 'constant' as const },
     workers: [1, 4], seeds: [0], evalEvery: 4,
   },
   quick: {
     problem: { model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist', trainSize: 6000, testSize: 2000 } },
-    batchSize: 32, epochs: 4, ruleParams: { lr: 0.05, momentum: 0.9 }, lrSchedule: { kind: 'constant' as const },
+    batchSize: 32, epochs: 4, lr: 0.05, weightDecay: 0, lrSchedule: { kind: 'constant' as const },
     workers: [1, 8, 32], seeds: [0, 1, 2], evalEvery: 50,
   },
   full: {
     problem: { model: { name: 'resnet20' }, dataset: { name: 'cifar10', standardize: true } },
-    batchSize: 128, epochs: 160, ruleParams: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    batchSize: 128, epochs: 160, lr: 0.1, weightDecay: 1e-4,
     lrSchedule: { kind: 'step' as const, milestones: [80, 120], factor: 0.1 },
     workers: [1, 4, 8, 16, 24, 32, 48, 64], seeds: [0, 1, 2], evalEvery: 391,
   },
 });
 const rules = ['asgd', 'sa', 'ga', 'momentum-asgd', 'sa-momentum', 'ga-momentum'];
 const Nmax = Math.max(...S.workers);
+// Weight decay is the rule's (a weight-decay transform first); each named rule takes it as a parameter.
+const withDecay = (names: string[]) => names.map((name) => (S.weightDecay > 0 ? { name, weightDecay: S.weightDecay } : name));
 console.log(`profile ${profile}: ${rules.length} rules × N ∈ {${S.workers.join(', ')}} × ${S.seeds.length} seed(s) = ${rules.length * S.workers.length * S.seeds.length} runs`);
 
 // %% [markdown]
@@ -62,10 +64,10 @@ console.log(`profile ${profile}: ${rules.length} rules × N ∈ {${S.workers.joi
 // %%
 const result = await sweep({
   base: {
-    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
+    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, lr: S.lr, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, profile: profile, rule: 'asgd', workers: 1,
   },
-  vary: { rule: rules, workers: S.workers, seed: S.seeds },
+  vary: { rule: withDecay(rules), workers: S.workers, seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '01-gap-aware') } : {});
 const runs = report.table('runs', result.runs.select(aq.not('profile')), 'one row per run');
 console.log(`${result.runs.numRows()} runs, status ${result.status}; ${result.records.filter((r) => r.status === 'diverged').length} diverged`);
@@ -131,13 +133,13 @@ const accuracyTable = report.table('accuracy_by_rule_and_workers', accuracy, 'fi
 const lrRules = ['sa', 'ga', 'sa-momentum', 'ga-momentum'];
 const lrResult = await sweep({
   base: {
-    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
+    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, lr: S.lr, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, profile: profile, rule: 'ga', workers: Nmax,
   },
-  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25, 2]), seed: S.seeds },
+  vary: { rule: withDecay(lrRules), lr: scaledLearningRates(S.lr, [0.1, 0.25, 2]), seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '01-gap-aware-lr') } : {});
 const byLr = report.table('accuracy_by_lr_at_max_workers',
-  stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.ruleParams.lr }), `one row per run at N = ${Nmax}`);
+  stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.lr }), `one row per run at N = ${Nmax}`);
 report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
   x: { column: 'lr', title: 'learning rate η', log: true },
   y: { column: 'final_test_accuracy', title: 'final test accuracy (fraction correct)' },
@@ -193,15 +195,15 @@ report.figure('test_accuracy_curves', curveFigure(result.evals.filter(aq.escape(
 
 // %%
 {
-  const pen = (runs.objects() as { rule: string; workers: number; mean_penalty: number; mean_gap_rmse: number; mean_staleness: number }[]);
-  const meanOf = (rule: string, n: number, field: 'mean_penalty' | 'mean_gap_rmse' | 'mean_staleness') => {
+  const pen = (runs.objects() as { rule: string; workers: number; penalty_mean: number; gap_rmse_mean: number; staleness_mean: number }[]);
+  const meanOf = (rule: string, n: number, field: 'penalty_mean' | 'gap_rmse_mean' | 'staleness_mean') => {
     const xs = pen.filter((r) => r.rule === rule && r.workers === n).map((r) => r[field]).filter((v) => Number.isFinite(v));
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   };
   report.markdown([
-    `**Penalties at N = ${Nmax}** (mean staleness ${fmt(meanOf('sa', Nmax, 'mean_staleness'))}): SA divides gradients by ${fmt(meanOf('sa', Nmax, 'mean_penalty'))} on average, ` +
-      `GA by ${fmt(meanOf('ga', Nmax, 'mean_penalty'))} (with momentum: SA ${fmt(meanOf('sa-momentum', Nmax, 'mean_penalty'))}, GA ${fmt(meanOf('ga-momentum', Nmax, 'mean_penalty'))}).`,
-    `**Gap at N = ${Nmax}** (mean gap RMSE over training): ASGD ${fmt(meanOf('asgd', Nmax, 'mean_gap_rmse'))}, SA ${fmt(meanOf('sa', Nmax, 'mean_gap_rmse'))}, GA ${fmt(meanOf('ga', Nmax, 'mean_gap_rmse'))}; ` +
-      `momentum ASGD ${fmt(meanOf('momentum-asgd', Nmax, 'mean_gap_rmse'))}, SA ${fmt(meanOf('sa-momentum', Nmax, 'mean_gap_rmse'))}, GA ${fmt(meanOf('ga-momentum', Nmax, 'mean_gap_rmse'))}.`,
+    `**Penalties at N = ${Nmax}** (mean staleness ${fmt(meanOf('sa', Nmax, 'staleness_mean'))}): SA divides gradients by ${fmt(meanOf('sa', Nmax, 'penalty_mean'))} on average, ` +
+      `GA by ${fmt(meanOf('ga', Nmax, 'penalty_mean'))} (with momentum: SA ${fmt(meanOf('sa-momentum', Nmax, 'penalty_mean'))}, GA ${fmt(meanOf('ga-momentum', Nmax, 'penalty_mean'))}).`,
+    `**Gap at N = ${Nmax}** (mean gap RMSE over training): ASGD ${fmt(meanOf('asgd', Nmax, 'gap_rmse_mean'))}, SA ${fmt(meanOf('sa', Nmax, 'gap_rmse_mean'))}, GA ${fmt(meanOf('ga', Nmax, 'gap_rmse_mean'))}; ` +
+      `momentum ASGD ${fmt(meanOf('momentum-asgd', Nmax, 'gap_rmse_mean'))}, SA ${fmt(meanOf('sa-momentum', Nmax, 'gap_rmse_mean'))}, GA ${fmt(meanOf('ga-momentum', Nmax, 'gap_rmse_mean'))}.`,
   ].join('\n\n'));
 }

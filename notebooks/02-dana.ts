@@ -32,17 +32,17 @@ const pct = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x)
 const S = forProfile(profile, {
   smoke: {
     problem: { model: { name: 'logreg' }, dataset: { name: 'mnist', trainSize: 512, testSize: 256 } },
-    batchSize: 32, epochs: 1, ruleParams: { lr: 0.05, momentum: 0.9 }, lrSchedule: { kind: 'constant' as const },
+    batchSize: 32, epochs: 1, lr: 0.05, weightDecay: 0, lrSchedule: { kind: 'constant' as const },
     workers: [1, 4], seeds: [0], evalEvery: 4,
   },
   quick: {
     problem: { model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist', trainSize: 6000, testSize: 2000 } },
-    batchSize: 32, epochs: 4, ruleParams: { lr: 0.05, momentum: 0.9 }, lrSchedule: { kind: 'constant' as const },
+    batchSize: 32, epochs: 4, lr: 0.05, weightDecay: 0, lrSchedule: { kind: 'constant' as const },
     workers: [1, 8, 32], seeds: [0, 1, 2], evalEvery: 50,
   },
   full: {
     problem: { model: { name: 'resnet20' }, dataset: { name: 'cifar10', standardize: true } },
-    batchSize: 128, epochs: 160, ruleParams: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    batchSize: 128, epochs: 160, lr: 0.1, weightDecay: 1e-4,
     lrSchedule: { kind: 'step' as const, milestones: [80, 120], factor: 0.1 },
     workers: [1, 4, 8, 16, 24, 32, 48, 64], seeds: [0, 1, 2], evalEvery: 391,
   },
@@ -52,6 +52,8 @@ const rules = ['momentum-asgd', 'nag-asgd', 'multi-asgd', 'dc-asgd', 'dana-zero'
 // A rule "fails" at N when a run diverged or its mean accuracy is this far below its own N = 1 mean.
 const FAIL_DROP = 0.05;
 const Nmax = Math.max(...S.workers);
+// Weight decay is the rule's (a weight-decay transform first); each named rule takes it as a parameter.
+const withDecay = (names: string[]) => names.map((name) => (S.weightDecay > 0 ? { name, weightDecay: S.weightDecay } : name));
 console.log(`profile ${profile}: ${rules.length} rules × N ∈ {${S.workers.join(', ')}} × ${S.seeds.length} seed(s) = ${rules.length * S.workers.length * S.seeds.length} runs`);
 
 // %% [markdown]
@@ -61,10 +63,10 @@ console.log(`profile ${profile}: ${rules.length} rules × N ∈ {${S.workers.joi
 // %%
 const result = await sweep({
   base: {
-    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
+    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, lr: S.lr, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, evalAt: 'look-ahead', profile: profile, rule: 'dana-zero', workers: 1,
   },
-  vary: { rule: rules, workers: S.workers, seed: S.seeds },
+  vary: { rule: withDecay(rules), workers: S.workers, seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '02-dana') } : {});
 const runs = report.table('runs', result.runs.select(aq.not('profile')), 'one row per run');
 console.log(`${result.runs.numRows()} runs, status ${result.status}; backend ${result.records[0]?.backend}`);
@@ -82,7 +84,7 @@ report.figure('accuracy_vs_workers', errorBarFigure(runs, {
 const accuracyTable = report.table('accuracy_by_rule_and_workers', runs
   .derive({ is_diverged: aq.escape((d: { status: string }) => (d.status === 'diverged' ? 1 : 0)) })
   .groupby('rule', 'workers')
-  .rollup({ mean: aq.op.mean('final_test_accuracy'), sd: aq.op.stdev('final_test_accuracy'), runs: aq.op.count(), diverged: aq.op.sum('is_diverged'), mean_gap_rmse: aq.op.mean('mean_gap_rmse') })
+  .rollup({ mean: aq.op.mean('final_test_accuracy'), sd: aq.op.stdev('final_test_accuracy'), runs: aq.op.count(), diverged: aq.op.sum('is_diverged'), gap_rmse_mean: aq.op.mean('gap_rmse_mean') })
   .orderby('workers', 'rule'), 'per rule and N');
 
 // %%
@@ -126,13 +128,13 @@ const accuracyTable = report.table('accuracy_by_rule_and_workers', runs
 const lrRules = ['momentum-asgd', 'nag-asgd', 'dana-zero', 'dana-dc'];
 const lrResult = await sweep({
   base: {
-    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, ruleParams: S.ruleParams, lrSchedule: S.lrSchedule,
+    ...S.problem, batchSize: S.batchSize, epochs: S.epochs, lr: S.lr, lrSchedule: S.lrSchedule,
     timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, evalAt: 'look-ahead', profile: profile, rule: 'dana-zero', workers: Nmax,
   },
-  vary: { rule: lrRules, 'ruleParams.lr': scaledLearningRates(S.ruleParams.lr, [0.1, 0.25, 2]), seed: S.seeds },
+  vary: { rule: withDecay(lrRules), lr: scaledLearningRates(S.lr, [0.1, 0.25, 2]), seed: S.seeds },
 }, profile === 'full' ? { outDir: join('..', 'runs', '02-dana-lr') } : {});
 const byLr = report.table('accuracy_by_lr_at_max_workers',
-  stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.ruleParams.lr }), `one row per run at N = ${Nmax}`);
+  stepSizeStudyTable(runs, lrResult.runs, { workers: Nmax, rules: lrRules, lr: S.lr }), `one row per run at N = ${Nmax}`);
 report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
   x: { column: 'lr', title: 'learning rate η', log: true },
   y: { column: 'final_test_accuracy', title: 'final test accuracy (fraction correct)' },
@@ -144,12 +146,12 @@ report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
 {
   // A diverged run counts as chance-level accuracy (10 classes), not as a missing value.
   const best = bestStepSizes(byLr, lrRules, 0.1);
-  const atEta = (b: (typeof best)[number]) => b.byLr.find((x) => x.lr === S.ruleParams.lr)?.mean;
+  const atEta = (b: (typeof best)[number]) => b.byLr.find((x) => x.lr === S.lr)?.mean;
   const danaBest = Math.max(...best.filter((b) => b.rule.startsWith('dana')).map((b) => b.best.mean));
   const baseBest = Math.max(...best.filter((b) => !b.rule.startsWith('dana')).map((b) => b.best.mean));
   report.markdown([
     `**Best η per rule at N = ${Nmax}** (diverged runs count as 10 %):`, '',
-    ...best.map((b) => `- **${b.rule}**: ${pct(b.best.mean)} at η = ${fmt(b.best.lr)} (${pct(atEta(b))} at the single-worker η = ${fmt(S.ruleParams.lr)})`), '',
+    ...best.map((b) => `- **${b.rule}**: ${pct(b.best.mean)} at η = ${fmt(b.best.lr)} (${pct(atEta(b))} at the single-worker η = ${fmt(S.lr)})`), '',
     `With its step tuned at N = ${Nmax}, the best DANA variant reaches ${pct(danaBest)} against ${pct(baseBest)} for the best momentum baseline: ` +
       (danaBest > baseBest + FAIL_DROP
         ? 'DANA keeps a clear lead, so its advantage is not only a matter of step size.'
@@ -202,15 +204,15 @@ report.figure('gap_over_training', curveFigure(result.updates.filter(aq.escape((
 }));
 report.figure('gap_vs_workers', errorBarFigure(runs.filter(aq.escape((d: { workers: number }) => d.workers > 1)), {
   x: { column: 'workers', title: 'workers N', log: true },
-  y: { column: 'mean_gap_rmse', title: 'mean gap RMSE over training', log: true },
+  y: { column: 'gap_rmse_mean', title: 'mean gap RMSE over training', log: true },
   group: { column: 'rule', title: 'rule', order: rules }, seed: 'seed',
   title: 'Gap RMSE against N (mean ± sd over seeds)',
 }));
 
 // %%
 {
-  const acc = accuracyTable.objects() as { rule: string; workers: number; mean_gap_rmse: number }[];
-  const g = (rule: string) => acc.find((r) => r.rule === rule && r.workers === Nmax)?.mean_gap_rmse;
+  const acc = accuracyTable.objects() as { rule: string; workers: number; gap_rmse_mean: number }[];
+  const g = (rule: string) => acc.find((r) => r.rule === rule && r.workers === Nmax)?.gap_rmse_mean;
   const ratio = (a: string, b: string) => { const x = g(a); const y = g(b); return x && y ? y / x : NaN; };
   report.markdown(`**Gap at N = ${Nmax}** (mean gap RMSE over training): ${rules.map((r) => `${r} ${fmt(g(r))}`).join(', ')}. ` +
     `The momentum-ASGD gap is ${fmt(ratio('dana-zero', 'momentum-asgd'))}× DANA-Zero's and ${fmt(ratio('multi-asgd', 'momentum-asgd'))}× Multi-ASGD's. ` +

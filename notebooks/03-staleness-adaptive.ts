@@ -26,7 +26,7 @@ import * as tslab from 'tslab';
 import * as aq from 'arquero';
 import os from 'node:os';
 import {
-  runThreads, deriveStepSize, notebookProfile, forProfile, NotebookReport,
+  sweep, deriveStepSize, notebookProfile, forProfile, NotebookReport,
   histogramFigure, stepSizeFigure, errorBarFigure, curveFigure,
 } from '../dist/index.js';
 
@@ -65,34 +65,34 @@ console.log(`profile ${profile}: ${cores} cores, threads ${S.threads.join(', ')}
 // than threads, oversubscription (threads descheduled mid-update) is what stretches the tail.
 
 // %%
-const histRows: { sync: string; threads: number; tau: number; count: number }[] = [];
-const runRows: Record<string, string | number | null>[] = [];
+// One grid: every sync mode × thread count, the same budget, constant step size.
+const measured = await sweep({
+  base: { ...S.task, engine: 'threads', lr: S.lr, batchSize: 16, steps: S.measureUpdates, seed: 0, profile: profile },
+  vary: { sync: [...syncs], workers: S.threads },
+});
+const stalenessRuns = report.table('staleness_runs', measured.runs.select(
+  'sync', 'workers', 'cores', 'updates', 'wall_time_sec', 'status', 'staleness_mean', 'staleness_p50', 'staleness_p90', 'staleness_max',
+  'torn_reads', 'cas_failures', 'dropped', 'updates_per_sec',
+), 'one row per measurement run');
+const histogram = report.table('staleness_histogram',
+  measured.updates.groupby('sync', 'workers', 'staleness').count().rename({ staleness: 'tau' }).orderby('sync', 'workers', 'tau'),
+  'staleness counts per sync mode and T');
 const counts = new Map<string, number[]>();
-for (const sync of syncs) {
-  for (const T of S.threads) {
-    const run = await runThreads({ ...S.task, sync, threads: T, lr: S.lr, updates: S.measureUpdates, seed: 0, evalEvery: null });
-    const c: number[] = [];
-    for (const t of Array.from(run.updates.array('staleness') as ArrayLike<number>)) c[t] = (c[t] ?? 0) + 1;
-    const filled = Array.from(c, (v) => v ?? 0);
-    counts.set(`${sync}/${T}`, filled);
-    filled.forEach((count, tau) => count > 0 && histRows.push({ sync, threads: T, tau, count }));
-    const s = run.record.summary!;
-    runRows.push({
-      sync, threads: T, cores: cores, updates: run.updates.numRows(), seconds: run.record.wallTimeSec, status: run.record.status,
-      staleness_mean: s.staleness_mean, staleness_p50: s.staleness_p50, staleness_p90: s.staleness_p90, staleness_max: s.staleness_max,
-      torn_reads: s.torn_reads, cas_failures: s.cas_failures, dropped: s.dropped, updates_per_sec: s.updates_per_sec,
-    });
-    console.log(`${sync} T=${T}: ${run.updates.numRows()} updates in ${fmt(run.record.wallTimeSec)} s, mean τ ${fmt(s.staleness_mean as number)}`);
-  }
+for (const r of histogram.objects() as { sync: string; workers: number; tau: number; count: number }[]) {
+  const c = counts.get(`${r.sync}/${r.workers}`) ?? [];
+  c[r.tau] = r.count;
+  counts.set(`${r.sync}/${r.workers}`, c);
 }
-const histogram = report.table('staleness_histogram', aq.from(histRows), 'staleness counts per sync mode and T');
-const stalenessRuns = report.table('staleness_runs', aq.from(runRows), 'one row per measurement run');
+for (const [key, c] of counts) counts.set(key, Array.from(c, (v) => v ?? 0));
+for (const r of stalenessRuns.objects() as { sync: string; workers: number; updates: number; wall_time_sec: number; staleness_mean: number }[]) {
+  console.log(`${r.sync} T=${r.workers}: ${r.updates} updates in ${fmt(r.wall_time_sec)} s, mean τ ${fmt(r.staleness_mean)}`);
+}
 
 // %%
 for (const sync of syncs) {
   report.figure(`staleness_${sync}`, histogramFigure(histogram.filter(aq.escape((d: { sync: string }) => d.sync === sync)), {
     value: { column: 'tau', title: 'staleness τ (updates applied between read and write)' },
-    group: { column: 'threads', title: 'threads T' },
+    group: { column: 'workers', title: 'threads T' },
     weight: 'count',
     clampAt: 40,
     logY: true,
@@ -102,13 +102,13 @@ for (const sync of syncs) {
 
 // %%
 {
-  const rows = stalenessRuns.objects() as { sync: string; threads: number; staleness_mean: number; staleness_p90: number; staleness_max: number; torn_reads: number; cas_failures: number }[];
+  const rows = stalenessRuns.objects() as { sync: string; workers: number; staleness_mean: number; staleness_p90: number; staleness_max: number; torn_reads: number; cas_failures: number }[];
   const Tmax = Math.max(...S.threads);
-  const atMax = rows.filter((r) => r.threads === Tmax);
+  const atMax = rows.filter((r) => r.workers === Tmax);
   const lines = atMax.map((r) => `- **${r.sync}**: mean τ ${fmt(r.staleness_mean)}, 90th percentile ${fmt(r.staleness_p90)}, max ${fmt(r.staleness_max)}` +
     (r.sync === 'hogwild' ? `; ${r.torn_reads} updates computed on a torn read` : '') + (r.sync === 'leashed' ? `; ${r.cas_failures} failed publishes (CAS) retried` : ''));
   const grows = syncs.map((sync) => {
-    const m = rows.filter((r) => r.sync === sync).sort((a, b) => a.threads - b.threads).map((r) => r.staleness_mean);
+    const m = rows.filter((r) => r.sync === sync).sort((a, b) => a.workers - b.workers).map((r) => r.staleness_mean);
     return `${sync} ${m.map((x) => fmt(x)).join(' → ')}`;
   });
   report.markdown([
@@ -140,7 +140,7 @@ for (const [key, c] of counts) {
   const [sync, T] = [key.split('/')[0], Number(key.split('/')[1])];
   for (const k of kindsToDerive) {
     const d = deriveStepSize(c, k.kind, { ...k.opts, threads: T });
-    c1Rows.push({ sync, threads: T, step_size: k.label, expected_scale: d.expectedScale, s_at_0: d.s(0), s_at_p90: d.s(stalenessRuns.filter(aq.escape((r: { sync: string; threads: number }) => r.sync === sync && r.threads === T)).get('staleness_p90', 0) as number) });
+    c1Rows.push({ sync, workers: T, step_size: k.label, expected_scale: d.expectedScale, s_at_0: d.s(0), s_at_p90: d.s(stalenessRuns.filter(aq.escape((r: { sync: string; workers: number }) => r.sync === sync && r.workers === T)).get('staleness_p90', 0) as number) });
   }
 }
 const c1 = report.table('step_size_magnitude', aq.from(c1Rows), 'Σ P(τ)·s(τ) per measured distribution (C1 asks for 1)');
@@ -157,8 +157,8 @@ report.figure('step_size_curves', stepSizeFigure(curves.filter((d: { tau: number
 
 // %%
 {
-  const rows = c1.objects() as { sync: string; threads: number; step_size: string; expected_scale: number }[];
-  const at = (label: string) => rows.filter((r) => r.threads === Tmax && r.step_size === label);
+  const rows = c1.objects() as { sync: string; workers: number; step_size: string; expected_scale: number }[];
+  const at = (label: string) => rows.filter((r) => r.workers === Tmax && r.step_size === label);
   const inv = at('inverse 1/(τ+1)');
   const tail = at('TAIL-τ (mid CDF)');
   const strict = at('TAIL-τ (strict CDF)');
@@ -184,39 +184,38 @@ report.figure('step_size_curves', stepSizeFigure(curves.filter((d: { tau: number
 // target are counted, not hidden. Wall-clock time depends on this machine and its load.
 
 // %%
-const ttRows: Record<string, string | number | null>[] = [];
-const ttCurves: Record<string, string | number | null>[] = [];
-for (const kind of S.kinds) {
-  for (const T of S.threads) {
-    for (const seed of S.seeds) {
-      const stepSize = kind === 'tail-tau' ? { kind, cdf: 'mid' as const } : { kind };
-      const run = await runThreads({
-        ...S.task, sync: 'leashed', threads: T, lr: S.lr, stepSize, seed,
-        updates: S.maxUpdates, seconds: S.maxSeconds, evalEvery: S.evalEvery,
-        target: { metric: 'train_loss', value: S.target }, stopAtTarget: true,
-      });
-      const s = run.record.summary!;
-      ttRows.push({ step_size: kind, threads: T, seed, cores: cores, status: run.record.status, reached: s.target_reached_sec !== null ? 1 : 0,
-        seconds_to_target: s.target_reached_sec, updates_to_target: s.target_reached_updates, final_train_loss: s.final_train_loss,
-        mean_scale: run.updates.rollup({ m: aq.op.mean('scale') }).get('m', 0) as number, updates_per_sec: s.updates_per_sec });
-      for (const e of run.evals.filter((d: { split: string }) => d.split === 'train').objects() as { step: number; wall_time: number; loss: number }[]) {
-        ttCurves.push({ step_size: kind, threads: T, seed, step: e.step, wall_time: e.wall_time, loss: e.loss });
-      }
-      console.log(`${kind} T=${T} seed ${seed}: ${run.record.status}, target at ${fmt(s.target_reached_sec as number)} s`);
-    }
-  }
+// One grid: step-size rule × T × seed. Each rule is plain SGD with a staleness-step transform (none for constant).
+const stepRule = (kind: string) => ({
+  name: kind, base: 'sgd',
+  transforms: kind === 'constant' ? [] : [{ name: 'staleness-step', kind, ...(kind === 'tail-tau' ? { cdf: 'mid' } : {}) }],
+});
+const timed = await sweep({
+  base: {
+    ...S.task, engine: 'threads', sync: 'leashed', lr: S.lr, batchSize: 16, steps: S.maxUpdates, seconds: S.maxSeconds,
+    evalEvery: S.evalEvery, evalSplits: ['train', 'test'], target: { metric: 'train_loss', value: S.target }, stopAtTarget: true, profile: profile,
+  },
+  vary: { rule: S.kinds.map(stepRule), workers: S.threads, seed: S.seeds },
+});
+const tt = report.table('time_to_target', timed.runs
+  .derive({ reached: aq.escape((d: { target_reached_step: number | null }) => (d.target_reached_step !== null ? 1 : 0)) })
+  .select({ rule: 'step_size', workers: 'workers', seed: 'seed', cores: 'cores', status: 'status', reached: 'reached', target_reached_time: 'seconds_to_target', target_reached_step: 'updates_to_target', final_train_loss: 'final_train_loss', scale_mean: 'mean_scale', updates_per_sec: 'updates_per_sec' }),
+  `Leashed-SGD, target training loss ${S.target}`);
+const ttc = report.table('time_to_target_curves', timed.evals
+  .filter((d: { split: string }) => d.split === 'train')
+  .select({ rule: 'step_size', workers: 'workers', seed: 'seed', step: 'step', wall_time: 'wall_time', loss: 'loss' }),
+  'training loss at each evaluation');
+for (const r of tt.objects() as { step_size: string; workers: number; seed: number; status: string; seconds_to_target: number | null }[]) {
+  console.log(`${r.step_size} T=${r.workers} seed ${r.seed}: ${r.status}, target at ${fmt(r.seconds_to_target)} s`);
 }
-const tt = report.table('time_to_target', aq.from(ttRows), `Leashed-SGD, target training loss ${S.target}`);
-const ttc = report.table('time_to_target_curves', aq.from(ttCurves), 'training loss at each evaluation');
 
 // %%
 report.figure('time_to_target', errorBarFigure(tt.filter((d: { reached: number }) => d.reached === 1), {
-  x: { column: 'threads', title: 'threads T', log: true },
+  x: { column: 'workers', title: 'threads T', log: true },
   y: { column: 'seconds_to_target', title: `wall-clock time to training loss ≤ ${S.target} (s)` },
   group: { column: 'step_size', title: 'step size' }, seed: 'seed',
   title: 'Time to target (runs that reached it; mean ± sd over seeds)',
 }));
-report.figure('loss_curves', curveFigure(ttc.filter(aq.escape((d: { threads: number }) => d.threads === Tmax)), {
+report.figure('loss_curves', curveFigure(ttc.filter(aq.escape((d: { workers: number }) => d.workers === Tmax)), {
   x: { column: 'step', title: 'updates applied' },
   y: { column: 'loss', title: 'training loss' },
   group: { column: 'step_size', title: 'step size' }, seed: 'seed', bins: 30,
@@ -225,13 +224,13 @@ report.figure('loss_curves', curveFigure(ttc.filter(aq.escape((d: { threads: num
 
 // %%
 {
-  const summary = tt.groupby('step_size', 'threads')
+  const summary = tt.groupby('step_size', 'workers')
     .rollup({ runs: aq.op.count(), reached: aq.op.sum('reached'), mean_sec: aq.op.mean('seconds_to_target'), mean_updates: aq.op.mean('updates_to_target'), mean_scale: aq.op.mean('mean_scale') })
-    .orderby('threads', 'step_size');
+    .orderby('workers', 'step_size');
   report.table('time_to_target_summary', summary, 'per rule and T');
-  const rows = summary.objects() as { step_size: string; threads: number; runs: number; reached: number; mean_sec: number | null; mean_updates: number | null; mean_scale: number }[];
+  const rows = summary.objects() as { step_size: string; workers: number; runs: number; reached: number; mean_sec: number | null; mean_updates: number | null; mean_scale: number }[];
   const lines = S.threads.map((T) => {
-    const here = rows.filter((r) => r.threads === T);
+    const here = rows.filter((r) => r.workers === T);
     const ok = here.filter((r) => r.reached > 0 && r.mean_sec !== null).sort((a, b) => (a.mean_sec as number) - (b.mean_sec as number));
     const missed = here.filter((r) => r.reached < r.runs).map((r) => `${r.step_size} missed ${r.runs - r.reached}/${r.runs}`);
     const best = ok.length ? `fastest: **${ok[0].step_size}** (${fmt(ok[0].mean_sec)} s, ${fmt(ok[0].mean_updates)} updates)` : 'no rule reached the target';
@@ -239,11 +238,11 @@ report.figure('loss_curves', curveFigure(ttc.filter(aq.escape((d: { threads: num
     return `- T = ${T}: ${best}${others ? `; then ${others}` : ''}${missed.length ? `; ${missed.join(', ')}` : ''}.`;
   });
   const tailVsConst = S.threads.map((T) => {
-    const t = rows.find((r) => r.threads === T && r.step_size === 'tail-tau');
-    const c = rows.find((r) => r.threads === T && r.step_size === 'constant');
+    const t = rows.find((r) => r.workers === T && r.step_size === 'tail-tau');
+    const c = rows.find((r) => r.workers === T && r.step_size === 'constant');
     return t?.mean_sec && c?.mean_sec ? `T = ${T}: ${fmt(c.mean_sec / t.mean_sec)}×` : `T = ${T}: n/a`;
   });
-  const invScale = rows.filter((r) => r.step_size === 'inverse').map((r) => `T = ${r.threads}: ${fmt(r.mean_scale)}`);
+  const invScale = rows.filter((r) => r.step_size === 'inverse').map((r) => `T = ${r.workers}: ${fmt(r.mean_scale)}`);
   report.markdown([
     `**What the runs show** (target: training loss ≤ ${S.target}; ${S.seeds.length} seed(s); ${cores} cores):`, '', ...lines, '',
     `Speed-up of TAIL-τ over a constant step (constant time ÷ TAIL-τ time): ${tailVsConst.join(', ')}. ` +

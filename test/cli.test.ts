@@ -5,9 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { CLI_BACKENDS, CLI_SYNC_MODES, main } from '../src/cli/main.ts';
-import { BACKEND_CHOICES } from '../src/backend/initBackend.ts';
-import { threadsConfigSchema } from '../src/threads/threadsConfig.ts';
+import { main } from '../src/cli/main.ts';
+import { BACKEND_CHOICES } from '../src/backend/backendNames.ts';
 import { loadRun } from '../src/results/runDir.ts';
 
 /** Run the CLI in-process, capturing what it writes. */
@@ -21,11 +20,6 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'stalelab-cli-'));
-
-test('the CLI lists agree with the engines (help answers without loading them)', () => {
-  assert.deepEqual([...CLI_BACKENDS], [...BACKEND_CHOICES]);
-  assert.deepEqual([...CLI_SYNC_MODES], [...threadsConfigSchema.shape.sync.options]);
-});
 
 test('run: plain SGD on real MNIST writes the three files, and loadRun reads back the same tables', async () => {
   const out = tmp();
@@ -49,18 +43,19 @@ test('run: --momentum without --rule trains momentum SGD and records γ', async 
   assert.equal(r.code, 0, r.err);
   const run = loadRun(out);
   assert.equal(run.record.summary?.rule, 'momentum-asgd');
-  assert.equal(JSON.parse(String(run.record.summary?.rule_params)).momentum, 0.5);
+  assert.equal(JSON.parse(String(run.record.summary?.rule_params)).base.momentum, 0.5);
 });
 
 test('run: bad values are rejected with the field and the allowed values, nothing is written', async () => {
   const out = join(tmp(), 'never');
   const cases: [string[], RegExp][] = [
-    [['--backend', 'gpu'], /--backend.*Allowed choices are auto, tensorflow, webgpu, wasm, cpu/],
+    [['--backend', 'gpu'], new RegExp(`--backend.*Allowed choices are ${BACKEND_CHOICES.join(', ')}`)],
     [['--steps', '0'], /--steps.*expected an integer ≥ 1/],
     [['--lr', 'fast'], /--lr.*got "fast"; expected a number > 0/],
     [['--model', 'mlpx'], /config\.model\.name.*"mlp".*"lenet5"/],
-    [['--rule', 'dana'], /config\.rule: expected a rule name \(ssgd, asgd.*dana-zero/],
-    [['--sync', 'lock'], /--sync: only for --engine threads/],
+    [['--rule', 'dana'], /config\.rule: got "dana"; allowed rule names: "ssgd", "asgd".*"dana-zero"/],
+    [['--sync', 'lock'], /--sync: not for --engine sim/],
+    [['--rule', 'asgd', '--momentum', '0.9'], /config\.rule\.momentum: "asgd" has no parameter "momentum"/],
     [['--model', '{"name":"mlp","width":[3]}'], /unknown field "width"; allowed fields: name, widths/],
   ];
   for (const [bad, message] of cases) {
@@ -89,14 +84,46 @@ test('run --engine threads: real worker threads on a built-in objective', async 
   assert.equal(run.record.engine, 'threads');
   assert.equal(run.record.summary?.applied, 200);
   assert.equal(run.record.summary?.invariant_violations, 0);
-  assert.deepEqual([...new Set(run.updates.array('thread'))].sort(), [0, 1]);
+  assert.deepEqual([...new Set(run.updates.array('worker'))].sort(), [0, 1]);
+});
+
+test('run: --step-size puts a staleness-step transform last in the rule; --config takes a saved run.json back', async () => {
+  const out = tmp();
+  const r = await cli('run', '--objective', 'quadratic', '--rule', 'ga', '--step-size', 'inverse', '--workers', '4', '--timing', 'round-robin', '--steps', '20', '--lr', '0.1', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const run = loadRun(out);
+  assert.equal(run.record.summary.rule, 'sgd+gap-aware+staleness-step(inverse)');
+  const scale = run.updates.array('scale') as number[];
+  assert.deepEqual(scale.slice(4), new Array(16).fill(1 / 4), 'round-robin τ = 3 after the first round: s = 1/(τ+1)');
+  const again = tmp();
+  const rerun = await cli('run', '--config', join(out, 'run.json'), '--out', again, '--no-progress');
+  assert.equal(rerun.code, 0, rerun.err);
+  assert.deepEqual(loadRun(again).updates.array('loss'), run.updates.array('loss'), 'the saved config reruns the same run');
+});
+
+test('run: a rule defined in a module file, by path on the command line', async () => {
+  const dir = tmp();
+  const mod = join(dir, 'halve.ts');
+  writeFileSync(mod, "export const halve = { name: 'cli-halve', apply(_s: unknown, g: Float32Array) { for (let j = 0; j < g.length; j++) g[j] *= 0.5; } };\n");
+  const out = join(dir, 'run');
+  const rule = JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'halve' }] });
+  const r = await cli('run', '--objective', 'quadratic', '--rule', rule, '--steps', '10', '--lr', '0.2', '--seed', '3', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const half = loadRun(out);
+  assert.equal(half.record.summary.rule, 'sgd+cli-halve');
+  const plain = join(dir, 'plain');
+  assert.equal((await cli('run', '--objective', 'quadratic', '--steps', '10', '--lr', '0.1', '--seed', '3', '--out', plain, '--no-progress')).code, 0);
+  assert.deepEqual(half.updates.array('loss'), loadRun(plain).updates.array('loss'), 'halving g is ASGD at η/2');
+  const missing = await cli('run', '--objective', 'quadratic', '--rule', JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'double' }] }), '--steps', '10', '--lr', '0.2', '--out', join(dir, 'x'), '--no-progress');
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /config\.rule\.transforms\[0\]\.export: .*exports no definition "double"; it exports halve/);
 });
 
 test('sweep: a grid file runs every point, writes the tables, and a rerun loads instead of rerunning', async () => {
   const dir = tmp();
   const grid = join(dir, 'grid.json');
   writeFileSync(grid, JSON.stringify({
-    base: { objective: { name: 'quadratic', dim: 16 }, ruleParams: { lr: 0.05 }, steps: 30, timing: { kind: 'round-robin' } },
+    base: { objective: { name: 'quadratic', dim: 16 }, lr: 0.05, steps: 30, timing: { kind: 'round-robin' } },
     vary: { rule: ['asgd', 'dana-zero'], workers: [1, 4] },
   }));
   const out = join(dir, 'out');

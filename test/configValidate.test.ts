@@ -45,21 +45,20 @@ test('out-of-range values name the field; every problem is reported at once', ()
   assert.match(m, /config\.timing\.kind: .*gamma.*round-robin/);
 });
 
-test('a sim config reports the problems of its nested objects and of its top level together, once each', async () => {
-  const { parseSimConfig } = await import('../src/sim/runExperiment.ts');
+test('a run config reports the problems of its nested objects and of its top level together, once each', async () => {
+  const { parseRunConfig } = await import('../src/run/parseRunConfig.ts');
   const bad = {
     rule: 'ga-momentun',
-    ruleParams: { momentun: 0.9 },
     timing: { kind: 'gamma', shap: 3 },
-    objective: { name: 'quadratic', dim: 3 },
+    objective: { name: 'quadratic', dim: 3, noize: 1 },
     steps: 10,
   };
-  const err = await parseSimConfig(bad).then(() => null, (e: unknown) => e);
+  const err = await parseRunConfig(bad).then(() => null, (e: unknown) => e);
   assert.ok(err instanceof ConfigError);
   const lines = err.message.split('\n').slice(1).map((l) => l.trim());
-  assert.ok(lines.some((l) => /^config\.rule: expected a rule name/.test(l)), err.message);
-  assert.ok(lines.some((l) => /^config\.ruleParams: unknown field "momentun"; allowed fields: lr, momentum/.test(l)), err.message);
-  assert.ok(lines.some((l) => /^config\.ruleParams\.lr: required/.test(l)), err.message);
+  assert.ok(lines.some((l) => /^config\.rule: got "ga-momentun"; allowed rule names:/.test(l)), err.message);
+  assert.ok(lines.some((l) => /^config\.lr: required/.test(l)), err.message);
   assert.ok(lines.some((l) => /^config\.timing: unknown field "shap"; allowed fields: kind, shape/.test(l)), err.message);
+  assert.ok(lines.some((l) => /^config\.objective: unknown field "noize"; allowed fields: name, dim, hMin, hMax, noise/.test(l)), err.message);
   assert.equal(new Set(lines).size, lines.length, 'no problem is reported twice');
 });

@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { ConfigError } from '../src/config/validate.ts';
 import { makeBatchSource } from '../src/data/batchSource.ts';
 import type { Batch, Split } from '../src/data/dataset.ts';
-import { makeIndexedBatches } from '../src/threads/indexedBatches.ts';
 
 /** Row r has features [r, r + 0.5] and label r % 7, so a batch row tells which row it came from. */
 function split(n: number, regression = false): Split {
@@ -63,11 +62,17 @@ describe('makeBatchSource', () => {
     for (let i = 0; i < 3; i++) assert.equal(b.y[i], Math.fround(b.x[2 * i] / 10));
   });
 
-  test('same order as the threads engine (threads/indexedBatches.ts)', () => {
+  test('batch k is the same batch whatever order, or source, asks for it (any thread computes the same minibatch)', () => {
     const s = split(23);
-    const src = makeBatchSource(s, 2, 5, 42);
-    const at = makeIndexedBatches(s, 5, 42);
-    for (let k = 0; k < 15; k++) assert.deepEqual(rowsOf(src.next()), rowsOf(at(k)));
+    const inOrder = take(makeBatchSource(s, 2, 5, 42), 15);
+    const other = makeBatchSource(s, 2, 5, 42);
+    for (const k of [14, 3, 9, 0, 14, 7]) {
+      const b = other.at(k);
+      assert.deepEqual(rowsOf(b), rowsOf(inOrder[k]), `batch ${k}`);
+      assert.equal(b.index, k);
+      assert.equal(b.samplesBefore, 5 * k);
+    }
+    assert.throws(() => other.at(-1), /batch index: expected an integer ≥ 0/);
   });
 
   test('bad batchSize / inputSize / seed are ConfigErrors naming the field', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runThreads } from '../src/threads/runThreads.ts';
+import { runThreads } from '../src/engines/threads/runThreads.ts';
 import { assertNothingLost, base, column, objective, summary } from './threadsInvariant.ts';
 
 test('Leashed-SGD (B unbounded): every update applied, no torn read, slots recycled', async () => {
@@ -22,8 +22,8 @@ test('Leashed-SGD with B = 0 and B = 2: dropped gradients are counted; applied +
     const applied = s.applied as number;
     const dropped = s.dropped as number;
     const attempts = column(r, 'cas_attempts');
-    assert.equal(s.submitted, base.updates);
-    assert.equal(applied + dropped, base.updates);
+    assert.equal(s.submitted, base.steps);
+    assert.equal(applied + dropped, base.steps);
     assert.equal(r.updates.numRows(), applied);
     assert.ok(attempts.every((a) => a >= 1 && a <= persistence + 1), `at most B + 1 = ${persistence + 1} attempts`);
     // A dropped gradient failed all its B + 1 attempts.
@@ -33,12 +33,12 @@ test('Leashed-SGD with B = 0 and B = 2: dropped gradients are counted; applied +
     assert.ok(r.theta!.every((v) => v === -applied));
     assert.equal(s.invariant_violations, 0);
     assert.equal(s.leashed_slots_in_use, 1);
-    console.log(`leashed B=${persistence}, T=4 on ${s.cores} cores: dropped ${dropped} of ${base.updates}`);
+    console.log(`leashed B=${persistence}, T=4 on ${s.cores} cores: dropped ${dropped} of ${base.steps}`);
   }
 });
 
 test('Leashed-SGD: a pinned vector never changes under its reader while others publish (checked before and after 200 µs of compute)', async () => {
-  const r = await runThreads({ ...base, sync: 'leashed', updates: 1500, objective: { ...objective, spinMicros: 200 } });
+  const r = await runThreads({ ...base, sync: 'leashed', steps: 1500, objective: { ...objective, spinMicros: 200 } });
   const s = summary(r);
   assert.equal(s.invariant_violations, 0);
   assert.ok(r.theta!.every((v) => v === -1500));

@@ -63,7 +63,6 @@ describe('parameter counts (hand-derived)', () => {
     });
   }
   test('every zoo name builds', () => {
-    assert.deepEqual([...MODEL_NAMES], ['logreg', 'mlp', 'lenet5', 'lenet-asap', 'resnet20', 'resnet32', 'resnet56']);
     for (const name of MODEL_NAMES) {
       const model = buildModel({ name }, [32, 32, 3], 10, 'classification');
       assert.equal(model.name, name);

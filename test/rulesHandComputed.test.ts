@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quadraticObjective } from '../src/oracle/objectiveOracle.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
-import type { SimConfigInput } from '../src/sim/simConfig.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import type { SimConfigInput } from '../src/engines/sim/simConfig.ts';
 
 /**
  * Each rule against the formulas of ALGORITHMS.md §2, recomputed here in plain float64 arithmetic
@@ -129,12 +129,18 @@ function reference(rule: string, p: Problem, dcAdaptiveOverride?: boolean): numb
   return out;
 }
 
+/** The named rule with this problem's parameters: each goes to the part of the rule that takes it. */
+function ruleWith(rule: string, p: Problem, extra: Record<string, unknown>) {
+  const { base, pens } = RULES[rule];
+  return { name: rule, weightDecay: p.wd, ...(base !== 'sgd' ? { momentum: p.gamma } : {}), ...(pens.includes('dc') ? { lambda: p.dcLambda } : {}), ...extra };
+}
+
 async function simulate(rule: string, p: Problem, extra: Partial<SimConfigInput> = {}, ruleParams: Record<string, unknown> = {}) {
   const oracle = quadraticObjective({ diag: p.diag, b: p.b, theta0: p.theta0 });
   return runExperiment(
     {
-      rule: rule as SimConfigInput['rule'],
-      ruleParams: { lr: p.lr, momentum: p.gamma, weightDecay: p.wd, dcLambda: p.dcLambda, ...ruleParams },
+      rule: ruleWith(rule, p, ruleParams),
+      lr: p.lr,
       workers: p.workers,
       timing: { kind: 'schedule', order: p.order },
       steps: p.order.length,
@@ -171,7 +177,7 @@ for (const rule of Object.keys(RULES)) {
 }
 
 test('dc-asgd with the adaptive λ option matches the formulas', async () => {
-  const result = await simulate('dc-asgd', P, {}, { dcAdaptive: true });
+  const result = await simulate('dc-asgd', P, {}, { adaptive: true });
   const expected = reference('dc-asgd', P, true);
   result.trajectory!.forEach((theta, k) => assertClose(theta, expected[k], `dc-asgd adaptive step ${k + 1}`));
 });
@@ -179,7 +185,7 @@ test('dc-asgd with the adaptive λ option matches the formulas', async () => {
 test('ssgd: barrier rounds average N gradients at θ and take one heavy-ball step', async () => {
   const p = { ...P, workers: 4 };
   const result = await runExperiment(
-    { rule: 'ssgd', ruleParams: { lr: p.lr, momentum: p.gamma, weightDecay: p.wd }, workers: 4, timing: { kind: 'round-robin' }, steps: 4, batchSize: 1, returnTrajectory: true },
+    { rule: { name: 'ssgd', momentum: p.gamma, weightDecay: p.wd }, lr: p.lr, workers: 4, timing: { kind: 'round-robin' }, steps: 4, batchSize: 1, returnTrajectory: true },
     undefined,
     { oracle: quadraticObjective({ diag: p.diag, b: p.b, theta0: p.theta0 }) },
   );
@@ -201,7 +207,7 @@ test('ssgd: barrier rounds average N gradients at θ and take one heavy-ball ste
 test('hand-computed: ASGD and GA on f = ½θ², θ0 = 1, η = 0.5, arrivals 0, 1, 0', async () => {
   const oracle = () => quadraticObjective({ diag: [1], theta0: 1 });
   const cfg = (rule: 'asgd' | 'ga'): SimConfigInput => ({
-    rule, ruleParams: { lr: 0.5 }, workers: 2, timing: { kind: 'schedule', order: [0, 1, 0] }, steps: 3, batchSize: 1, returnTrajectory: true,
+    rule, lr: 0.5, workers: 2, timing: { kind: 'schedule', order: [0, 1, 0] }, steps: 3, batchSize: 1, returnTrajectory: true,
   });
   // ASGD: g(1) = 1 → θ = 0.5; worker 1 still holds θ0 = 1 → θ = 0; worker 0 holds 0.5 → θ = −0.25.
   const asgd = await runExperiment(cfg('asgd'), undefined, { oracle: oracle() });

@@ -6,8 +6,8 @@ import type { Dataset } from '../src/data/dataset.ts';
 import { buildModel } from '../src/models/zoo.ts';
 import { createModelOracle } from '../src/oracle/modelOracle.ts';
 import { makeRng } from '../src/rng/rng.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
-import type { SimConfigInput } from '../src/sim/simConfig.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import type { SimConfigInput } from '../src/engines/sim/simConfig.ts';
 import { ConfigError } from '../src/config/validate.ts';
 
 /**
@@ -56,7 +56,7 @@ function assertSameRun(off: Awaited<ReturnType<typeof bothModes>>[0], batched: A
 test('MLP, N = 8 gamma workers: in-flight batching gives the same updates and θ as one-by-one', async () => {
   const steps = 40;
   const [off, batched] = await bothModes({
-    rule: 'dana-zero', ruleParams: { lr: 0.05, momentum: 0.9 }, workers: 8, steps, batchSize: 32, seed: 3,
+    rule: 'dana-zero', lr: 0.05, workers: 8, steps, batchSize: 32, seed: 3,
     model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist', trainSize: 1000, testSize: 200 }, backend: 'wasm',
   });
   assertSameRun(off, batched, steps);
@@ -67,7 +67,7 @@ test('LeNet-5, N = 6 round-robin workers, gradient groups of 4: same run as one-
   const steps = 24;
   const before = tf.memory().numTensors;
   const [off, batched] = await bothModes({
-    rule: 'ga-momentum', ruleParams: { lr: 0.02 }, workers: 6, steps, batchSize: 16, seed: 5, gradientGroup: 4,
+    rule: 'ga-momentum', lr: 0.02, workers: 6, steps, batchSize: 16, seed: 5, gradientGroup: 4,
     timing: { kind: 'round-robin' },
     model: { name: 'lenet5' }, dataset: { name: 'mnist', trainSize: 500, testSize: 100 }, backend: 'wasm',
   });
@@ -92,7 +92,7 @@ test('ResNet-20 (batch norm): batched runs fold the same statistics in the same 
   const data = tinyImages(64);
   const steps = 8;
   const [off, batched] = await bothModes(
-    { rule: 'asgd', ruleParams: { lr: 0.01 }, workers: 4, steps, batchSize: 8, seed: 2 },
+    { rule: 'asgd', lr: 0.01, workers: 4, steps, batchSize: 8, seed: 2 },
     () => createModelOracle({ model: buildModel({ name: 'resnet20' }, [8, 8, 3], 10, 'classification'), dataset: data }),
   );
   assertSameRun(off, batched, steps);
@@ -101,7 +101,7 @@ test('ResNet-20 (batch norm): batched runs fold the same statistics in the same 
 });
 
 test('gradientBatching and gradientGroup are validated', async () => {
-  const base = { rule: 'asgd', ruleParams: { lr: 0.1 }, workers: 2, steps: 2, objective: { name: 'quadratic', dim: 2 } };
+  const base = { rule: 'asgd', lr: 0.1, workers: 2, steps: 2, objective: { name: 'quadratic', dim: 2 } };
   await assert.rejects(runExperiment({ ...base, gradientBatching: 'yes' } as never), (e: Error) => e instanceof ConfigError && /gradientBatching/.test(e.message) && /in-flight/.test(e.message));
   await assert.rejects(runExperiment({ ...base, gradientGroup: 0 } as never), (e: Error) => e instanceof ConfigError && /gradientGroup/.test(e.message));
 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { quadraticObjective } from '../src/oracle/objectiveOracle.ts';
 import type { GradientOracle } from '../src/oracle/oracle.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
-import { sweep } from '../src/sim/sweep.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import { sweep } from '../src/sweep/sweep.ts';
 
 const mnist = {
   model: { name: 'mlp', widths: [64] },
@@ -13,7 +13,7 @@ const mnist = {
 } as const;
 
 test('MLP on a 2k MNIST subset, N = 4 gamma workers, 300 updates: accuracy far above chance, no tensor leak', async () => {
-  const r = await runExperiment({ rule: 'dana-zero', ruleParams: { lr: 0.05, momentum: 0.9 }, workers: 4, steps: 300, batchSize: 32, evalEvery: 150, ...mnist });
+  const r = await runExperiment({ rule: 'dana-zero', lr: 0.05, workers: 4, steps: 300, batchSize: 32, evalEvery: 150, ...mnist });
   assert.equal(r.record.status, 'finished');
   assert.equal(r.record.backend, 'wasm');
   assert.ok(r.record.versions.tfjs, 'tfjs version recorded');
@@ -21,34 +21,32 @@ test('MLP on a 2k MNIST subset, N = 4 gamma workers, 300 updates: accuracy far a
   const acc = r.evals.array('accuracy') as number[];
   assert.ok(acc[0] < 0.25, `untrained accuracy ${acc[0]}`);
   assert.ok(acc.at(-1)! > 0.8, `final accuracy ${acc.at(-1)} (chance is 0.1)`);
-  assert.ok((r.record.summary!.mean_staleness as number) > 2.5);
+  assert.ok((r.record.summary!.staleness_mean as number) > 2.5);
   // A second run must leave no tensors behind (the oracle is disposed, every step tidied).
   const before = tf.memory().numTensors;
-  await runExperiment({ rule: 'ga-momentum', ruleParams: { lr: 0.05 }, workers: 8, steps: 50, batchSize: 32, ...mnist });
+  await runExperiment({ rule: 'ga-momentum', lr: 0.05, workers: 8, steps: 50, batchSize: 32, ...mnist });
   assert.equal(tf.memory().numTensors, before);
 });
 
 test('LeNet-5 on MNIST (wasm, our conv-gradient kernels), N = 8 Gap-Aware workers: it learns', async () => {
   const r = await runExperiment({
-    rule: 'ga', ruleParams: { lr: 0.05 }, workers: 8, steps: 200, batchSize: 32, evalEvery: 100,
+    rule: 'ga', lr: 0.05, workers: 8, steps: 200, batchSize: 32, evalEvery: 100,
     model: { name: 'lenet5' }, dataset: { name: 'mnist', trainSize: 2000, testSize: 500 }, backend: 'wasm',
   });
   assert.equal(r.record.status, 'finished');
   assert.match(r.record.summary!.objective as string, /lenet5/);
   const acc = r.evals.array('accuracy') as number[];
   assert.ok(acc.at(-1)! > acc[0] + 0.3, `test accuracy ${acc[0]} → ${acc.at(-1)}`);
-  assert.ok((r.record.summary!.mean_penalty as number) > 1, 'the gap penalty acted');
+  assert.ok((r.record.summary!.penalty_mean as number) > 1, 'the gap penalty acted');
 });
 
 test('a model sweep (async rules and SSGD) shares one oracle and finishes every run', async () => {
-  const t0 = performance.now();
   const result = await sweep({
-    base: { ruleParams: { lr: 0.05 }, workers: 4, steps: 40, batchSize: 32, rule: 'asgd', ...mnist },
+    base: { lr: 0.05, workers: 4, steps: 40, batchSize: 32, rule: 'asgd', ...mnist },
     vary: { rule: ['asgd', 'nag-asgd', 'ssgd'] },
   });
   assert.deepEqual(result.runs.array('status'), ['finished', 'finished', 'finished']);
   assert.ok((result.runs.array('final_test_accuracy') as number[]).every((a) => a > 0.3));
-  assert.ok(performance.now() - t0 < 30_000);
 });
 
 /** A quadratic whose gradients carry "batch statistics" (the update's batch index), to check the engine folds them. */
@@ -70,7 +68,7 @@ function statsOracle(folded: number[]): GradientOracle {
 test('batch-norm statistics are folded when their gradient is applied (async: in apply order; SSGD: all N)', async () => {
   const folded: number[] = [];
   const r = await runExperiment(
-    { rule: 'asgd', ruleParams: { lr: 0.1 }, workers: 3, timing: { kind: 'schedule', order: [2, 0, 0, 1] }, steps: 4 },
+    { rule: 'asgd', lr: 0.1, workers: 3, timing: { kind: 'schedule', order: [2, 0, 0, 1] }, steps: 4 },
     undefined,
     { oracle: statsOracle(folded) },
   );
@@ -80,6 +78,6 @@ test('batch-norm statistics are folded when their gradient is applied (async: in
   // applies batch 1.
   assert.deepEqual(folded, [2, 0, 4, 1]);
   const syncFolded: number[] = [];
-  await runExperiment({ rule: 'ssgd', ruleParams: { lr: 0.1 }, workers: 3, timing: { kind: 'round-robin' }, steps: 2 }, undefined, { oracle: statsOracle(syncFolded) });
+  await runExperiment({ rule: 'ssgd', lr: 0.1, workers: 3, timing: { kind: 'round-robin' }, steps: 2 }, undefined, { oracle: statsOracle(syncFolded) });
   assert.deepEqual(syncFolded, [0, 1, 2, 3, 4, 5]);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../src/config/validate.ts';
 import { createObjectiveOracle, quadraticObjective, type ObjectiveBatch } from '../src/oracle/objectiveOracle.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
 
 test('quadratic: f = ½θᵀAθ − bᵀθ + c and g = Aθ − b, diagonal or dense', async () => {
   const diag = quadraticObjective({ diag: [1, 3], b: [1, -2], c: 0.5, theta0: [2, 1] });
@@ -21,7 +21,7 @@ test('quadratic: f = ½θᵀAθ − bᵀθ + c and g = Aθ − b, diagonal or de
 });
 
 test('noise: reproducible per (seed, stream, batch index), sd/√B, different across streams', async () => {
-  const q = quadraticObjective({ diag: new Array(2000).fill(1), theta0: 0, noiseStd: 2, seed: 3 });
+  const q = quadraticObjective({ diag: new Array(2000).fill(1), theta0: 0, noise: 2, seed: 3 });
   const theta = q.init(0);
   const src = q.batches(16, 7);
   const b0 = src.next();
@@ -51,7 +51,7 @@ test('user objectives: a gradient function over Float32Array; its buffer may be 
     trainSize: 50,
   });
   assert.deepEqual([...oracle.init(5)], [5, 1, 2]);
-  const r = await runExperiment({ rule: 'asgd', ruleParams: { lr: 0.1 }, workers: 3, steps: 200, batchSize: 5 }, undefined, { oracle });
+  const r = await runExperiment({ rule: 'asgd', lr: 0.1, workers: 3, steps: 200, batchSize: 5 }, undefined, { oracle });
   assert.equal(r.record.status, 'finished');
   assert.ok((r.record.summary!.final_test_loss as number) < 1e-3);
   assert.equal(r.record.summary!.epochs, (200 * 5) / 50);

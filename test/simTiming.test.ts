@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeRng } from '../src/rng/rng.ts';
-import { EventHeap } from '../src/sim/eventHeap.ts';
-import { makeTiming, workerMeans } from '../src/sim/makeTiming.ts';
-import { runExperiment } from '../src/sim/runExperiment.ts';
-import type { SimConfigInput } from '../src/sim/simConfig.ts';
+import { EventHeap } from '../src/engines/sim/eventHeap.ts';
+import { makeTiming, workerMeans } from '../src/engines/sim/makeTiming.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import type { SimConfigInput } from '../src/engines/sim/simConfig.ts';
 
 const tiny = { name: 'quadratic', dim: 2 } as const;
 
 test('§5.3 round-robin: after the first round every staleness is exactly N − 1', async () => {
   for (const workers of [1, 2, 5, 16]) {
-    const r = await runExperiment({ rule: 'asgd', ruleParams: { lr: 0.01 }, workers, timing: { kind: 'round-robin' }, steps: 20 * workers, objective: tiny });
+    const r = await runExperiment({ rule: 'asgd', lr: 0.01, workers, timing: { kind: 'round-robin' }, steps: 20 * workers, objective: tiny });
     const tau = r.updates.array('staleness') as number[];
     assert.deepEqual(tau.slice(0, workers), Array.from({ length: workers }, (_, i) => i), 'first round: 0, 1, …, N−1');
     assert.ok(tau.slice(workers).every((t) => t === workers - 1), `N=${workers}: τ ≡ N−1`);
@@ -20,8 +20,8 @@ test('§5.3 round-robin: after the first round every staleness is exactly N − 
 
 test('§5.3 gamma timing: mean τ within 5% of N − 1 (N = 8, 20k updates), homogeneous and heterogeneous', async () => {
   for (const timing of [{ kind: 'gamma' }, { kind: 'gamma', heterogeneity: 'uniform' }, { kind: 'gamma', shape: 1 }] as const) {
-    const r = await runExperiment({ rule: 'asgd', ruleParams: { lr: 0.01 }, workers: 8, timing, steps: 20_000, objective: tiny, logEvery: 100 });
-    const mean = r.record.summary!.mean_staleness as number;
+    const r = await runExperiment({ rule: 'asgd', lr: 0.01, workers: 8, timing, steps: 20_000, objective: tiny, logEvery: 100 });
+    const mean = r.record.summary!.staleness_mean as number;
     assert.ok(Math.abs(mean - 7) <= 0.05 * 7, `${JSON.stringify(timing)}: mean τ = ${mean}`);
     assert.equal(r.updates.numRows(), 201, 'logEvery 100: first row and every 100th');
   }
@@ -52,7 +52,7 @@ test('gamma job times have the configured mean and CV; heterogeneous means are s
 
 test('SSGD rounds last as long as the slowest of N gamma draws', async () => {
   const run = (rule: 'ssgd' | 'asgd', workers: number) =>
-    runExperiment({ rule, ruleParams: { lr: 0.01 }, workers, steps: 2000, objective: tiny, seed: 4, logEvery: 2000 });
+    runExperiment({ rule, lr: 0.01, workers, steps: 2000, objective: tiny, seed: 4, logEvery: 2000 });
   const ssgd = await run('ssgd', 16);
   // E[max of 16 draws] = ∫ (1 − F(t)^16) dt with F the Gamma(shape 4, mean 1) CDF
   // F(t) = 1 − e^(−4t) Σ_{k<4} (4t)^k/k!, integrated numerically (the straggler cost; one job's mean is 1).
@@ -67,11 +67,11 @@ test('SSGD rounds last as long as the slowest of N gamma draws', async () => {
 });
 
 test('explicit schedule: workers arrive in the listed order; staleness follows from it', async () => {
-  const r = await runExperiment({ rule: 'asgd', ruleParams: { lr: 0.01 }, workers: 3, timing: { kind: 'schedule', order: [2, 2, 0, 1, 0, 2] }, steps: 6, objective: tiny });
+  const r = await runExperiment({ rule: 'asgd', lr: 0.01, workers: 3, timing: { kind: 'schedule', order: [2, 2, 0, 1, 0, 2] }, steps: 6, objective: tiny });
   assert.deepEqual(r.updates.array('worker'), [2, 2, 0, 1, 0, 2]);
   assert.deepEqual(r.updates.array('staleness'), [0, 0, 2, 3, 1, 3]);
   assert.deepEqual(r.updates.array('sim_time'), [1, 2, 3, 4, 5, 6]);
-  const rep = await runExperiment({ rule: 'asgd', ruleParams: { lr: 0.01 }, workers: 2, timing: { kind: 'schedule', order: [1, 0], repeat: true }, steps: 5, objective: tiny });
+  const rep = await runExperiment({ rule: 'asgd', lr: 0.01, workers: 2, timing: { kind: 'schedule', order: [1, 0], repeat: true }, steps: 5, objective: tiny });
   assert.deepEqual(rep.updates.array('worker'), [1, 0, 1, 0, 1]);
 });
 
@@ -89,8 +89,8 @@ test('event heap: earliest first, ties broken by worker id', () => {
 
 test('§5.4 same seed ⇒ identical tables; different seeds ⇒ different schedules', async () => {
   const cfg = (seed: number): SimConfigInput => ({
-    rule: 'ga-momentum', ruleParams: { lr: 0.05 }, workers: 6, steps: 500, evalEvery: 100, seed,
-    objective: { name: 'quadratic', dim: 10, noiseStd: 0.5 },
+    rule: 'ga-momentum', lr: 0.05, workers: 6, steps: 500, evalEvery: 100, seed,
+    objective: { name: 'quadratic', dim: 10, noise: 0.5 },
   });
   const a = await runExperiment(cfg(1));
   const b = await runExperiment(cfg(1));

@@ -5,8 +5,9 @@ import { loadTensorflowNode } from './tensorflowNodeBackend.ts';
 import { loadWasm } from './wasmBackend.ts';
 import { loadWebgpu } from './webgpuBackend.ts';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKEND_CHOICES, type BackendChoice } from './backendNames.ts';
+
+export { BACKEND_CHOICES, type BackendChoice };
 
 /** Which TensorFlow.js backend is active, what was asked for, and why this one. */
 export interface BackendInfo {

@@ -1,28 +1,37 @@
 import { Command, CommanderError, Option } from 'commander';
+import { BACKEND_CHOICES } from '../backend/backendNames.ts';
 import { ConfigError } from '../config/validate.ts';
+import { DATASET_NAMES } from '../data/datasetSpec.ts';
+import { SYNC_MODES } from '../engines/threads/syncModes.ts';
+import { TIMING_SCHEMAS } from '../engines/sim/timingSpec.ts';
+import { MODEL_NAMES } from '../models/modelSpec.ts';
+import { BUILTIN_OBJECTIVE_SCHEMAS } from '../oracle/builtinObjectives.ts';
+import { RULE_NAMES } from '../rules/namedRules.ts';
+import { baseNames, transformNames } from '../rules/registry.ts';
+import { TARGET_METRICS } from '../run/configFields.ts';
+import { ENGINE_NAMES, ENGINES } from '../run/engines.ts';
+import { SPLIT_NAMES } from '../data/dataset.ts';
+import { STEP_SIZE_KINDS } from '../stepsize/stepSizeSpec.ts';
 import { numberFlag, specFlag, targetFlag } from './flagValues.ts';
 import { runCommand, type CommandIo } from './runCommand.ts';
 import type { RunFlags } from './runConfig.ts';
 import { sweepCommand } from './sweepCommand.ts';
 
-// Kept here (not imported from the engines) so `stalelab --help` answers without loading TensorFlow.js;
-// test/cli.test.ts checks these lists equal the engines' own.
-export const CLI_BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-export const CLI_SYNC_MODES = ['lock', 'hogwild', 'leashed'] as const;
-export const CLI_TIMINGS = ['gamma', 'round-robin'] as const;
-export const CLI_HETEROGENEITY = ['homogeneous', 'uniform'] as const;
-
 const EXAMPLES = `
 Examples:
   plain SGD:        stalelab run --model mlp --dataset mnist --steps 200 --batch-size 64 --lr 0.05 --seed 1 --out runs/sgd
-  simulated async:  stalelab run --rule dana-zero --workers 16 --timing gamma --model mlp --dataset mnist --train-size 5000 --steps 2000 --lr 0.05 --out runs/dana
+  simulated async:  stalelab run --rule dana-zero --workers 8 --timing gamma --model mlp --dataset mnist --train-size 5000 --steps 2000 --lr 0.01 --out runs/dana
   real threads:     stalelab run --engine threads --sync hogwild --threads 2 --step-size tail-tau --model mlp --dataset mnist --steps 2000 --lr 0.01 --out runs/hogwild
-  sweep:            stalelab sweep grid.json --out runs/sweep
+  sweep:            stalelab sweep experiments/rules-by-workers.json --out runs/sweep
 
 Specs (--model, --dataset, --rule, --step-size, --objective) take a name or a JSON object, e.g.
-  --model '{"name":"mlp","widths":[128]}'  --rule '{"base":"nesterov","penalties":["gap-aware"]}'
+  --model '{"name":"mlp","widths":[128]}'  --rule '{"name":"ga-momentum","momentum":0.95}'
+  --rule '{"base":{"name":"momentum","nesterov":true},"transforms":["gap-aware"]}'
+  --rule '{"base":"sgd","transforms":[{"module":"./myPenalty.ts","export":"myPenalty"}]}'
   --step-size '{"kind":"tail-tau","amplitude":0.5}'
 A bad name or field is rejected with the allowed values.`;
+
+const names = (list: readonly string[]) => list.join(' | ');
 
 function buildProgram(io: CommandIo, exit: { code: number }): Command {
   const program = new Command('stalelab')
@@ -36,37 +45,38 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
   program
     .command('run')
     .description('one training run; writes OUT/updates.csv, OUT/evals.csv and OUT/run.json')
-    .addOption(new Option('--engine <engine>', 'sim: simulated cluster (one worker = plain SGD); threads: real worker_threads').choices(['sim', 'threads']).default('sim'))
-    .option('--config <file>', 'a JSON run config of the engine; the flags given override its fields')
+    .addOption(new Option('--engine <engine>', `${ENGINE_NAMES.map((e) => `${e}: ${ENGINES[e].description}`).join('; ')} (default sim)`).choices(ENGINE_NAMES))
+    .option('--config <file>', 'a JSON run config (or a saved run.json); the flags given override its fields')
     .requiredOption('--out <dir>', 'directory for the tables and run record')
-    .option('--model <spec>', 'model: logreg | mlp | lenet5 | lenet-asap | resnet20 | resnet32 | resnet56, or a JSON spec', specFlag('name'))
-    .option('--dataset <spec>', 'dataset: mnist | fashion-mnist | cifar10 | gaussian-mixture | linear-regression, or a JSON spec', specFlag('name'))
+    .option('--model <spec>', `model: ${names(MODEL_NAMES)}, or a JSON spec`, specFlag('name'))
+    .option('--dataset <spec>', `dataset: ${names(DATASET_NAMES)}, or a JSON spec`, specFlag('name'))
     .option('--train-size <n>', 'train on a seeded subset of this many examples', int('examples', 1))
     .option('--test-size <n>', 'evaluate on a seeded subset of this many test examples', int('examples', 1))
-    .option('--objective <spec>', 'a built-in objective instead of model + dataset (sim: quadratic; threads: quadratic, constant-gradient), name or JSON', specFlag('name'))
-    .option('--steps <n>', 'budget in updates (sim: master updates; threads: gradients over all threads)', int('updates', 1))
-    .option('--epochs <x>', 'sim only: budget in epochs instead of --steps', positive('epochs'))
-    .option('--seconds <x>', 'threads only: wall-time budget', positive('seconds'))
-    .option('--batch-size <n>', 'minibatch size per worker/thread (default: sim 128, threads 16)', int('examples', 1))
+    .option('--objective <spec>', `a built-in objective instead of model + dataset: ${names(Object.keys(BUILTIN_OBJECTIVE_SCHEMAS))}, name or JSON`, specFlag('name'))
+    .option('--steps <n>', 'budget in updates (minibatch gradients applied; SSGD rounds)', int('updates', 1))
+    .option('--epochs <x>', 'budget in epochs instead of --steps', positive('epochs'))
+    .option('--seconds <x>', 'threads: wall-time budget (with or without --steps)', positive('seconds'))
+    .option('--batch-size <n>', 'minibatch size per worker (default 128)', int('examples', 1))
     .option('--lr <x>', 'base learning rate η', positive('learning rate'))
-    .option('--momentum <x>', 'sim only: momentum γ in [0, 1); with no --rule it selects momentum-asgd', numberFlag('momentum', { min: 0, max: 0.999999 }))
-    .option('--weight-decay <x>', 'sim only: L2 weight decay', numberFlag('weight decay', { min: 0 }))
+    .option('--momentum <x>', "the rule's momentum γ in [0, 1); with no --rule it selects momentum-asgd", numberFlag('momentum', { min: 0, max: 0.999999 }))
+    .option('--weight-decay <x>', 'L2 weight decay, a weight-decay transform first in the rule', numberFlag('weight decay', { min: 0 }))
     .option('--seed <n>', 'seed of everything random (same seed, same tables in the sim engine)', int('seed', 0, 2 ** 31 - 1))
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: sim auto, threads wasm)').choices(CLI_BACKENDS))
-    .option('--rule <spec>', 'sim only: update rule by name (asgd, nag-asgd, multi-asgd, sa, dc-asgd, ga, ga-momentum, dana-zero, dana-slim, dana-dc, ssgd, …) or a JSON composition', specFlag('rule'))
-    .option('--workers <n>', 'sim only: N simulated workers (default 1)', int('workers', 1, 4096))
-    .addOption(new Option('--timing <kind>', 'sim only: worker compute-time model').choices(CLI_TIMINGS))
-    .option('--gamma-shape <k>', 'sim only: shape of the gamma compute times (CV = 1/√k)', positive('gamma shape'))
-    .addOption(new Option('--heterogeneity <kind>', 'sim only: per-worker mean compute times').choices(CLI_HETEROGENEITY))
-    .option('--step-size <spec>', 'staleness-adaptive α(τ): constant | inverse | fleet-exponential | tail-tau, or JSON (normalised-exponential needs c)', specFlag('kind'))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default auto)').choices(BACKEND_CHOICES))
+    .option('--rule <spec>', `update rule: ${names(RULE_NAMES)}; or JSON { name, ...parameters } or { base, transforms, sync } with bases ${names(baseNames())} and transforms ${names(transformNames())}`, specFlag('rule'))
+    .option('--workers <n>', 'N workers: simulated workers, or worker threads (default 1)', int('workers', 1, 4096))
+    .option('--threads <n>', 'threads: the same as --workers', int('threads', 1, 127))
+    .addOption(new Option('--timing <kind>', 'sim: worker compute-time model').choices(Object.keys(TIMING_SCHEMAS).filter((k) => k !== 'schedule')))
+    .option('--gamma-shape <k>', 'sim: shape of the gamma compute times (CV = 1/√k)', positive('gamma shape'))
+    .addOption(new Option('--heterogeneity <kind>', 'sim: per-worker mean compute times').choices(['homogeneous', 'uniform']))
+    .option('--step-size <spec>', `staleness-adaptive α(τ), a staleness-step transform last in the rule: ${names(STEP_SIZE_KINDS)}, or JSON (normalised-exponential needs c)`, specFlag('kind'))
     .option('--eval-every <n>', 'evaluate every n updates (default: at the start and the end)', int('updates', 1))
-    .option('--eval-subset <n>', 'threads only: evaluate on this many seeded rows per split', int('rows', 1))
-    .option('--log-every <n>', 'sim only: keep every n-th update row', int('updates', 1))
-    .option('--diverge-loss <bound>', 'sim only: "auto", "off" or a loss bound that marks the run diverged')
-    .addOption(new Option('--sync <mode>', 'threads only: synchronisation (default hogwild)').choices(CLI_SYNC_MODES))
-    .option('--threads <n>', 'threads only: T worker threads (default 2)', int('threads', 1, 127))
-    .option('--persistence <n>', 'threads only, leashed: drop a gradient after n+1 failed publishes (default unbounded)', int('retries', 0))
-    .option('--target <metric=value>', 'threads only: report time to reach e.g. test_accuracy=0.9 or train_loss=0.3', targetFlag)
+    .option('--eval-splits <list>', `splits to evaluate, comma-separated: ${names(SPLIT_NAMES)} (default test)`, (v: string) => v.split(',').map((x) => x.trim()))
+    .option('--eval-subset <n>', 'evaluate on this many seeded rows per split', int('rows', 1))
+    .option('--log-every <n>', 'keep every n-th update row', int('updates', 1))
+    .option('--diverge-loss <bound>', '"auto", "off" or a loss bound that marks the run diverged')
+    .addOption(new Option('--sync <mode>', 'threads: synchronisation (default lock)').choices(SYNC_MODES))
+    .option('--persistence <n>', 'threads, leashed: drop a gradient after n+1 failed publishes (default unbounded)', int('retries', 0))
+    .option('--target <metric=value>', `stop when an evaluation reaches it: ${names(TARGET_METRICS)}, e.g. test_accuracy=0.9`, targetFlag)
     .option('--id <id>', 'run id for the record')
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', EXAMPLES)
@@ -76,7 +86,7 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
 
   program
     .command('sweep')
-    .description('run a grid of simulated-cluster configs (rules × workers × seeds × any field); finished runs are kept and skipped on rerun')
+    .description('run a grid of configs of any engine (rules × workers × seeds × engines × any field); finished runs are kept and skipped on rerun')
     .argument('<grid>', 'JSON file: { "base": { …run config… }, "vary": { "rule": [...], "workers": [...], "seed": [...] } }')
     .requiredOption('--out <dir>', 'directory: one sub-directory per run, plus runs.csv, updates.csv, evals.csv')
     .option('--no-progress', 'no progress bar')

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../results/runControl.ts';
+import type { Progress } from '../run/runControl.ts';
 
 /**
  * A progress sink for terminals: a live bar (step, loss, ETA) when stderr is a TTY, otherwise one

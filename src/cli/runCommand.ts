@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/validate.ts';
-import type { RunControl } from '../results/runControl.ts';
-import type { RunResult } from '../results/runResult.ts';
+import type { RunControl } from '../run/runControl.ts';
+import type { RunResult } from '../run/runRecord.ts';
 import { saveRun } from '../results/runDir.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progressBar.ts';
@@ -21,19 +21,14 @@ export function exitCodeOf(result: RunResult): number {
 
 /** `stalelab run`: build the config, run it on its engine with a progress bar, save DIR/{updates,evals}.csv + run.json. */
 export async function runCommand(flags: RunFlags & { out: string; progress: boolean }, io: CommandIo): Promise<number> {
-  const config = runConfigFromFlags(flags);
+  const config = await runConfigFromFlags(flags);
   const progress = flags.progress ? terminalProgress(io.err) : undefined;
   const interrupt = interruptOnSigint(io.err);
   const control: RunControl = { signal: interrupt.signal, ...(progress ? { onProgress: progress.onProgress } : {}) };
   let result: RunResult;
   try {
-    if (flags.engine === 'threads') {
-      const { runThreads } = await import('../threads/runThreads.ts');
-      result = await runThreads(config as never, control);
-    } else {
-      const { runExperiment } = await import('../sim/runExperiment.ts');
-      result = await runExperiment(config as never, control);
-    }
+    const { runExperiment } = await import('../run/runExperiment.ts');
+    result = await runExperiment(config, control);
   } finally {
     progress?.stop();
     interrupt.dispose();

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/validate.ts';
+import { loadRuleModules } from '../rules/moduleDefinitions.ts';
+import { resolveRuleInput } from '../rules/ruleSpec.ts';
+import { engineFields, engineOf } from '../run/parseRunConfig.ts';
 
 /** The `stalelab run` flags after commander parsed them (absent = not given). */
 export interface RunFlags {
-  engine: 'sim' | 'threads';
+  engine?: string;
   config?: string;
   model?: Record<string, unknown>;
   dataset?: Record<string, unknown>;
@@ -21,26 +24,34 @@ export interface RunFlags {
   backend?: string;
   rule?: Record<string, unknown>;
   workers?: number;
+  threads?: number;
   timing?: string;
   gammaShape?: number;
   heterogeneity?: string;
   stepSize?: Record<string, unknown>;
   evalEvery?: number;
   evalSubset?: number;
+  evalSplits?: string[];
   logEvery?: number;
   divergeLoss?: string;
   sync?: string;
-  threads?: number;
   persistence?: number;
   target?: { metric: string; value: number };
   id?: string;
 }
 
-/** Flags that only one engine understands; giving one to the other engine is an error, not ignored. */
-const SIM_ONLY = ['epochs', 'momentum', 'weightDecay', 'rule', 'workers', 'timing', 'gammaShape', 'heterogeneity', 'logEvery', 'divergeLoss'] as const;
-const THREADS_ONLY = ['seconds', 'sync', 'threads', 'persistence', 'target', 'evalSubset'] as const;
+/** The config field each engine-specific flag sets: giving it to an engine without that field is an error, not ignored. */
+const ENGINE_FLAG_FIELDS: Partial<Record<keyof RunFlags, string>> = {
+  timing: 'timing',
+  gammaShape: 'timing',
+  heterogeneity: 'timing',
+  sync: 'sync',
+  persistence: 'persistence',
+  seconds: 'seconds',
+  threads: 'sync',
+};
 
-const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
@@ -64,7 +75,8 @@ function problem(flags: RunFlags, base: Record<string, unknown>): Record<string,
   const out: Record<string, unknown> = {};
   if (flags.objective) out.objective = flags.objective;
   if (flags.model) out.model = flags.model;
-  let dataset = flags.dataset ?? (base.dataset as Record<string, unknown> | undefined);
+  const given = base.dataset;
+  let dataset = flags.dataset ?? (typeof given === 'string' ? { name: given } : (given as Record<string, unknown> | undefined));
   if (flags.trainSize !== undefined || flags.testSize !== undefined) {
     if (!dataset) throw new ConfigError('--train-size/--test-size: give --dataset too');
     dataset = { ...dataset, ...(flags.trainSize !== undefined ? { trainSize: flags.trainSize } : {}), ...(flags.testSize !== undefined ? { testSize: flags.testSize } : {}) };
@@ -78,57 +90,63 @@ function problem(flags: RunFlags, base: Record<string, unknown>): Record<string,
 }
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The engine config a `stalelab run` command line stands for: the --config file (if any) with the
- * flags laid over it. Plain SGD is the simulated engine with one worker (staleness 0): rule "asgd",
- * or "momentum-asgd" when --momentum is given. Validation of values is left to the engine's schema,
- * which names the field and the allowed values.
+ * The rule the flags ask for: --rule (or the file's rule; default asgd, or momentum-asgd with
+ * --momentum), with --momentum and --weight-decay as the rule's own parameters and --step-size
+ * as a staleness-step transform at the end of its chain.
  */
-export function runConfigFromFlags(flags: RunFlags): Record<string, unknown> {
-  const wrong = (flags.engine === 'sim' ? THREADS_ONLY : SIM_ONLY).filter((k) => flags[k] !== undefined);
-  if (wrong.length) {
-    const other = flags.engine === 'sim' ? 'threads' : 'sim';
-    throw new ConfigError(`${wrong.map(flagName).join(', ')}: only for --engine ${other} (this run uses --engine ${flags.engine})`);
+async function ruleFromFlags(flags: RunFlags, base: Record<string, unknown>): Promise<unknown> {
+  const given = flags.rule ? (Object.keys(flags.rule).length === 1 && 'rule' in flags.rule ? flags.rule.rule : flags.rule) : base.rule;
+  let rule: unknown = given ?? (flags.momentum !== undefined && flags.momentum > 0 ? 'momentum-asgd' : 'asgd');
+  const kwargs = defined({ momentum: flags.momentum, weightDecay: flags.weightDecay });
+  if (Object.keys(kwargs).length > 0) {
+    if (typeof rule === 'string') rule = { name: rule, ...kwargs };
+    else if (isObject(rule) && !('base' in rule)) rule = { ...rule, ...kwargs };
+    else if (isObject(rule)) {
+      const b = rule.base;
+      const withMomentum = flags.momentum === undefined ? b : typeof b === 'string' ? { name: b, momentum: flags.momentum } : { ...(b as object), momentum: flags.momentum };
+      const transforms = Array.isArray(rule.transforms) ? rule.transforms : [];
+      rule = { ...rule, base: withMomentum, transforms: flags.weightDecay === undefined ? transforms : [{ name: 'weight-decay', weightDecay: flags.weightDecay }, ...transforms] };
+    }
   }
-  const base = flags.config ? readConfigFile(flags.config) : {};
+  if (!flags.stepSize) return rule;
+  // A staleness step size goes last in the chain: the named rule is written out as its parts.
+  const loaded = await loadRuleModules(rule, '--rule');
+  const r = resolveRuleInput(loaded);
+  if (!r.ok) return rule;
+  const { base: b, transforms, sync } = r.spec;
+  const part = (p: { name: string; params: Record<string, unknown> }) => ({ name: p.name, ...p.params });
+  return { base: part(b), transforms: [...transforms.map(part), { name: 'staleness-step', ...flags.stepSize }], ...(sync ? { sync } : {}) };
+}
+
+/**
+ * The run config a `stalelab run` command line stands for: the --config file (a run config, or a
+ * saved run.json's config) with the flags laid over it. Plain SGD is the simulated engine with one
+ * worker (staleness 0): rule "asgd", or "momentum-asgd" when --momentum is given. Values are
+ * validated by the engine's schema, which names the field and the allowed values.
+ */
+export async function runConfigFromFlags(flags: RunFlags): Promise<Record<string, unknown>> {
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  // A saved run.json holds its config under "config".
+  const base = isObject(file.config) && 'engine' in file.config && 'summary' in file ? { ...file.config } : file;
+  const engine = engineOf({ engine: flags.engine ?? base.engine }, '--engine');
+  const own = engineFields(engine);
+  const wrong = (Object.keys(ENGINE_FLAG_FIELDS) as (keyof RunFlags)[]).filter((k) => flags[k] !== undefined && !own.includes(ENGINE_FLAG_FIELDS[k]!));
+  if (wrong.length) throw new ConfigError(`${wrong.map(flagName).join(', ')}: not for --engine ${engine} (see stalelab run --help)`);
+  if (flags.threads !== undefined && flags.workers !== undefined && flags.threads !== flags.workers) throw new ConfigError('--threads and --workers: give one (--threads is --workers for the threads engine)');
   // A budget on the command line replaces the file's budget rather than adding a second one.
-  if (flags.engine === 'sim' && (flags.steps !== undefined || flags.epochs !== undefined)) {
+  if (flags.steps !== undefined || flags.epochs !== undefined) {
     delete base.steps;
     delete base.epochs;
   }
-  const common = defined({
-    id: flags.id,
-    ...problem(flags, base),
-    batchSize: flags.batchSize,
-    seed: flags.seed,
-    backend: flags.backend,
-    stepSize: flags.stepSize,
-    evalEvery: flags.evalEvery,
-  });
-  if (flags.engine === 'threads') {
-    return {
-      ...base,
-      ...common,
-      ...defined({
-        sync: flags.sync ?? base.sync ?? 'hogwild',
-        threads: flags.threads ?? base.threads ?? 2,
-        persistence: flags.persistence,
-        lr: flags.lr,
-        updates: flags.steps,
-        seconds: flags.seconds,
-        evalSubset: flags.evalSubset,
-        target: flags.target,
-      }),
-    };
-  }
-  const baseRuleParams = (base.ruleParams ?? {}) as Record<string, unknown>;
-  const rule = flags.rule ? (Object.keys(flags.rule).length === 1 && 'rule' in flags.rule ? flags.rule.rule : flags.rule) : base.rule;
+  delete base.id;
   const timing =
     flags.timing !== undefined || flags.gammaShape !== undefined || flags.heterogeneity !== undefined
       ? defined({
-          ...((base.timing as Record<string, unknown>) ?? {}),
-          kind: flags.timing ?? (base.timing as { kind?: string } | undefined)?.kind ?? 'gamma',
+          ...(isObject(base.timing) ? base.timing : typeof base.timing === 'string' ? { kind: base.timing } : {}),
+          kind: flags.timing ?? (isObject(base.timing) ? base.timing.kind : base.timing) ?? 'gamma',
           shape: flags.gammaShape,
           heterogeneity: flags.heterogeneity,
         })
@@ -136,16 +154,28 @@ export function runConfigFromFlags(flags: RunFlags): Record<string, unknown> {
   const divergeLoss = flags.divergeLoss === undefined ? undefined : flags.divergeLoss === 'auto' || flags.divergeLoss === 'off' ? flags.divergeLoss : Number(flags.divergeLoss);
   return {
     ...base,
-    ...common,
     ...defined({
-      rule: rule ?? (flags.momentum !== undefined && flags.momentum > 0 ? 'momentum-asgd' : 'asgd'),
-      workers: flags.workers ?? base.workers ?? 1,
-      timing,
+      engine,
+      id: flags.id,
+      ...problem(flags, base),
+      rule: await ruleFromFlags(flags, base),
+      lr: flags.lr,
+      batchSize: flags.batchSize,
+      seed: flags.seed,
+      backend: flags.backend,
+      workers: flags.workers ?? flags.threads,
       steps: flags.steps,
       epochs: flags.epochs,
+      seconds: flags.seconds,
+      timing,
+      sync: flags.sync,
+      persistence: flags.persistence,
+      evalEvery: flags.evalEvery,
+      evalSubset: flags.evalSubset,
+      evalSplits: flags.evalSplits,
+      target: flags.target,
       logEvery: flags.logEvery,
       divergeLoss,
     }),
-    ruleParams: defined({ ...baseRuleParams, lr: flags.lr ?? baseRuleParams.lr, momentum: flags.momentum ?? baseRuleParams.momentum, weightDecay: flags.weightDecay ?? baseRuleParams.weightDecay }),
   };
 }

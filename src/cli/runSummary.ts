@@ -1,4 +1,4 @@
-import type { RunResult } from '../results/runResult.ts';
+import type { RunResult } from '../run/runRecord.ts';
 
 const fmt = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : String(v));
 
@@ -6,14 +6,13 @@ const fmt = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v
 export function describeRun(result: RunResult, dir: string): string {
   const r = result.record;
   const s = r.summary ?? {};
-  const picks = ['rule', 'workers', 'sync', 'threads', 'updates', 'applied', 'dropped', 'epochs', 'mean_staleness', 'max_staleness', 'staleness_mean', 'staleness_max', 'final_test_accuracy', 'final_test_loss', 'last_test_accuracy', 'target_reached_sec', 'target_reached_updates', 'updates_per_sec'];
+  const picks = ['rule', 'workers', 'sync', 'updates', 'applied', 'dropped', 'epochs', 'staleness_mean', 'staleness_max', 'final_test_accuracy', 'best_test_accuracy', 'final_test_loss', 'last_test_accuracy', 'target_reached_step', 'target_reached_time', 'updates_per_sec'];
   const figures = picks.filter((k) => s[k] !== undefined && s[k] !== null && s[k] !== '').map((k) => `  ${k}: ${fmt(s[k])}`);
   const lines = [
     `${r.id}: ${r.status}${r.divergedAtStep !== undefined ? ` at update ${r.divergedAtStep}` : ''}${r.message ? ` (${r.message})` : ''}`,
     `  engine ${r.engine}, backend ${r.backend}, ${r.wallTimeSec.toFixed(1)} s, ${result.updates.numRows()} update rows, ${result.evals.numRows()} eval rows`,
     ...figures,
   ];
-  if (typeof s.ignored_params === 'string' && s.ignored_params) lines.push(`  note: rule ${s.rule} does not use ${s.ignored_params}`);
   lines.push(`  wrote ${dir}/updates.csv, ${dir}/evals.csv, ${dir}/run.json`);
   return lines.join('\n') + '\n';
 }

@@ -1,12 +1,12 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGridFile } from '../sim/sweepGrid.ts';
-import { sweep } from '../sim/sweep.ts';
+import { loadGridFile } from '../sweep/sweepGrid.ts';
+import { sweep } from '../sweep/sweep.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progressBar.ts';
 import type { CommandIo } from './runCommand.ts';
 
-const SHOWN = ['run_id', 'status', 'rule', 'workers', 'seed', 'final_test_accuracy', 'final_test_loss', 'mean_staleness', 'loaded'];
+const SHOWN = ['run_id', 'engine', 'status', 'rule', 'workers', 'seed', 'final_test_accuracy', 'final_test_loss', 'staleness_mean', 'loaded'];
 
 /**
  * `stalelab sweep grid.json --out DIR`: every run is saved to DIR/<run id>/ as it finishes (a rerun

@@ -11,27 +11,38 @@ export class ConfigError extends Error {
 
 type Issue = z.core.$ZodIssue;
 
-function fieldName(where: string, path: readonly PropertyKey[]): string {
+/** One problem of an input: where it is (a path inside the input) and what is wrong there. */
+export interface Problem {
+  path: PropertyKey[];
+  message: string;
+}
+
+export function fieldName(where: string, path: readonly PropertyKey[]): string {
   const tail = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   return `${where}${tail}`;
 }
 
-function describe(issue: Issue, where: string, known: (path: readonly PropertyKey[]) => string[]): string {
-  const field = fieldName(where, issue.path);
+function describe(issue: Issue, known: (path: readonly PropertyKey[]) => string[]): string {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
     const fields = known(issue.path);
     const allowed = fields.length ? `; allowed fields: ${fields.join(', ')}` : '';
-    return `${field}: unknown field ${keys}${allowed}`;
+    return `unknown field ${keys}${allowed}`;
   }
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-    return `${field}: required (expected ${issue.expected})`;
-  }
-  if (issue.code === 'invalid_value') {
-    return `${field}: ${issue.message.replace(/^Invalid option: /, 'got an invalid value; ')}`;
-  }
-  return `${field}: ${issue.message}`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `required (expected ${issue.expected})`;
+  if (issue.code === 'invalid_value') return issue.message.replace(/^Invalid option: /, 'got an invalid value; ');
+  return issue.message;
 }
+
+/** Every problem of `input` against `schema`, with unknown fields listing the fields allowed where they are. */
+export function problemsOf<S extends z.ZodType>(schema: S, input: unknown): { ok: true; data: z.output<S> } | { ok: false; problems: Problem[] } {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, data: result.data };
+  const known = (path: readonly PropertyKey[]) => allowedFieldsAt(schema, input, path);
+  return { ok: false, problems: result.error.issues.map((i) => ({ path: [...i.path], message: describe(i, known) })) };
+}
+
+export const problemLine = (where: string, p: Problem): string => `${fieldName(where, p.path)}: ${p.message}`;
 
 /**
  * Parse `input` with a strict zod object schema, turning every issue into one line that names
@@ -46,10 +57,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, wher
 
 /** parseConfig without the throw: the parsed value, or one line per problem. */
 export function tryParseConfig<S extends z.ZodType>(schema: S, input: unknown, where = 'config'): { ok: true; data: z.output<S> } | { ok: false; problems: string[] } {
-  const result = schema.safeParse(input);
-  if (result.success) return { ok: true, data: result.data };
-  const known = (path: readonly PropertyKey[]) => allowedFieldsAt(schema, input, path);
-  return { ok: false, problems: result.error.issues.map((i) => describe(i, where, known)) };
+  const r = problemsOf(schema, input);
+  return r.ok ? r : { ok: false, problems: r.problems.map((p) => problemLine(where, p)) };
 }
 
 /** One ConfigError listing every problem of `where`, a line each. */

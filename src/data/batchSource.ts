@@ -8,11 +8,10 @@ export function epochPermutation(n: number, seed: number, epoch: number): Int32A
 }
 
 /**
- * An endless seeded stream of minibatches of `split`. The stream walks sample s = k·B + i of
- * batch k through row perm_e[s mod N] of epoch e = ⌊s / N⌋, each epoch a fresh permutation
- * (epochPermutation), so every epoch visits every row exactly once; a batch may straddle two
- * epochs. This is the same order as threads/indexedBatches.ts, so both engines see the same
- * batches for one seed. Each batch holds fresh copies of its rows.
+ * The seeded minibatches of `split`, addressable by index so any thread or process computes the
+ * same batch k: sample s = k·B + i is row perm_e[s mod N] of epoch e = ⌊s / N⌋, each epoch a
+ * fresh permutation (epochPermutation), so every epoch visits every row exactly once; a batch may
+ * straddle two epochs. Each batch holds fresh copies of its rows.
  */
 export function makeBatchSource(split: Split, inputSize: number, batchSize: number, seed: number): BatchSource {
   const n = split.size;
@@ -24,26 +23,36 @@ export function makeBatchSource(split: Split, inputSize: number, batchSize: numb
   }
   if (!Number.isInteger(seed)) throw new ConfigError(`seed: expected an integer, got ${seed}`);
   const regression = !(split.y instanceof Int32Array);
-  let epoch = 0;
-  let perm = epochPermutation(n, seed, 0);
-  let pos = 0;
-  let index = 0;
-  return {
-    next(): Batch {
-      const x = new Float32Array(batchSize * inputSize);
-      const y = regression ? new Float32Array(batchSize) : new Int32Array(batchSize);
-      for (let i = 0; i < batchSize; i++) {
-        if (pos === n) {
-          perm = epochPermutation(n, seed, ++epoch);
-          pos = 0;
-        }
-        const row = perm[pos++];
-        x.set(split.x.subarray(row * inputSize, (row + 1) * inputSize), i * inputSize);
-        y[i] = split.y[row];
-      }
-      const batch = { x, y, size: batchSize, index, samplesBefore: index * batchSize };
-      index++;
-      return batch;
-    },
+  // The two newest epochs: a batch straddles at most two, and readers are never further apart.
+  const perms = new Map<number, Int32Array>();
+  const perm = (epoch: number): Int32Array => {
+    let p = perms.get(epoch);
+    if (!p) {
+      p = epochPermutation(n, seed, epoch);
+      if (perms.size >= 2) perms.delete(Math.min(...perms.keys()));
+      perms.set(epoch, p);
+    }
+    return p;
   };
+  const at = (k: number): Batch => {
+    if (!Number.isInteger(k) || k < 0) throw new RangeError(`batch index: expected an integer ≥ 0, got ${k}`);
+    const x = new Float32Array(batchSize * inputSize);
+    const y = regression ? new Float32Array(batchSize) : new Int32Array(batchSize);
+    let s = k * batchSize;
+    let epoch = Math.floor(s / n);
+    let p = perm(epoch);
+    let pos = s - epoch * n;
+    for (let i = 0; i < batchSize; i++, s++, pos++) {
+      if (pos === n) {
+        p = perm(++epoch);
+        pos = 0;
+      }
+      const row = p[pos];
+      x.set(split.x.subarray(row * inputSize, (row + 1) * inputSize), i * inputSize);
+      y[i] = split.y[row];
+    }
+    return { x, y, size: batchSize, index: k, samplesBefore: k * batchSize };
+  };
+  let cursor = 0;
+  return { at, next: () => at(cursor++) };
 }

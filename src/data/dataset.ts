@@ -23,7 +23,8 @@ export interface Dataset {
   readonly test: Split;
 }
 
-export type SplitName = 'train' | 'test';
+export const SPLIT_NAMES = ['train', 'test'] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** One minibatch: a copy of the rows, plus its position in the stream so objectives can seed noise. */
 export interface Batch {
@@ -36,7 +37,13 @@ export interface Batch {
   readonly samplesBefore: number;
 }
 
-/** An endless, seeded stream of training minibatches (reshuffled every epoch). */
+/**
+ * The seeded training minibatches of a run (reshuffled every epoch), addressable by index so that
+ * a worker thread or another process computes the same batch k.
+ */
 export interface BatchSource {
+  /** Batch number k (0, 1, 2, …). */
+  at(index: number): Batch;
+  /** The batches in order from 0: at(0), at(1), … (one cursor per source). */
   next(): Batch;
 }

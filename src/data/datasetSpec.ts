@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedUnion } from '../config/namedUnion.ts';
 import { parseConfig } from '../config/validate.ts';
 import { PIXEL_SCALES } from './pixelScale.ts';
 
@@ -52,28 +53,16 @@ export const DATASET_SCHEMAS = {
     .strict(),
 } as const satisfies Record<DatasetName, z.ZodType>;
 
-/** Any dataset spec (for embedding in larger config schemas). */
-export const datasetSpecSchema = z.discriminatedUnion('name', [
-  DATASET_SCHEMAS.mnist,
-  DATASET_SCHEMAS['fashion-mnist'],
-  DATASET_SCHEMAS.cifar10,
-  DATASET_SCHEMAS['gaussian-mixture'],
-  DATASET_SCHEMAS['linear-regression'],
-]);
+/** Any dataset spec: a name ("mnist", with its defaults) or an object with a `name`. */
+export const datasetSpecSchema = namedUnion('name', DATASET_SCHEMAS, { bareName: true, what: 'a dataset' });
 /** A dataset spec as written by a user (defaults not yet filled in). */
-export type DatasetSpec = z.input<typeof datasetSpecSchema>;
+export type DatasetSpec = Exclude<z.input<typeof datasetSpecSchema>, string>;
 export type ParsedDatasetSpec = z.output<typeof datasetSpecSchema>;
-
-const nameOnly = z.object({ name: z.enum(DATASET_NAMES) }).loose();
 
 /**
  * Validate a dataset spec and fill in its defaults. Unknown names, fields and values are
  * ConfigErrors naming the field and what is allowed.
  */
 export function parseDatasetSpec(input: unknown, where = 'dataset'): ParsedDatasetSpec {
-  // The name first, then that dataset's own schema, so errors list its fields rather than
-  // report a failed union.
-  const spec = typeof input === 'string' ? { name: input } : input; // a bare name: the dataset with its defaults
-  const { name } = parseConfig(nameOnly, spec, where);
-  return parseConfig(DATASET_SCHEMAS[name] as z.ZodType<ParsedDatasetSpec>, spec, where);
+  return parseConfig(datasetSpecSchema, input, where);
 }

@@ -75,7 +75,11 @@ function checkSyntheticSize(spec: { trainSize: number; testSize: number; dim: nu
  * ground truth (GaussianMixtureDataset.centers, LinearRegressionDataset.trueWeights/trueBias).
  */
 export async function loadDataset(spec: DatasetSpec | DatasetName | UncheckedDatasetSpec): Promise<Dataset> {
-  const s = parseDatasetSpec(spec);
+  return loadParsedDataset(parseDatasetSpec(spec));
+}
+
+/** loadDataset for a spec already validated (engines validate the whole config once). */
+export async function loadParsedDataset(s: ParsedDatasetSpec): Promise<Dataset> {
   switch (s.name) {
     case 'mnist':
     case 'fashion-mnist':

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type Activation = 'relu' | 'tanh';
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh'];
+import type { Activation } from './modelSpec.ts';
+
+export type { Activation };
 
 export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   return activation === 'relu' ? tf.relu(x) : tf.tanh(x);

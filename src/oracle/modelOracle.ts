@@ -11,6 +11,7 @@ import { makeRng } from '../rng/rng.ts';
 import { correctCount, perExampleLoss, targetTensor } from './modelLoss.ts';
 import { modelGradients } from './modelGradients.ts';
 import type { Evaluation, GradientOracle, GradientResult } from './oracle.ts';
+import { oracleOptionsSchema } from './oracleOptions.ts';
 
 export interface ModelOracleOptions {
   model: Model;
@@ -33,13 +34,11 @@ export interface ModelOracleOptions {
   bnMomentum?: number;
 }
 
-const numericOptions = z
-  .object({
+const numericOptions = oracleOptionsSchema
+  .extend({
     weightDecay: z.number().min(0).finite().default(0),
-    evalBatchSize: z.number().int().min(1).default(1000),
     evalSubset: z.number().int().min(1).optional(),
     evalSeed: z.number().int().default(0),
-    bnMomentum: z.number().min(0).max(1).default(0.9),
   })
   .strict();
 

@@ -98,15 +98,10 @@ export function createObjectiveOracle(options: ObjectiveOracleOptions): Gradient
     },
     batches(batchSize, seed): BatchSource {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: expected an integer ≥ 1, got ${batchSize}`);
-      let index = 0;
       const empty = { x: new Float32Array(0), y: new Int32Array(0) };
-      return {
-        next: (): ObjectiveBatch => {
-          const b = { ...empty, size: batchSize, index, samplesBefore: index * batchSize, streamSeed: seed };
-          index++;
-          return b;
-        },
-      };
+      const at = (index: number): ObjectiveBatch => ({ ...empty, size: batchSize, index, samplesBefore: index * batchSize, streamSeed: seed });
+      let cursor = 0;
+      return { at, next: () => at(cursor++) };
     },
     async gradient(theta, batch): Promise<GradientResult> {
       const b = batch as ObjectiveBatch;
@@ -135,7 +130,7 @@ const quadraticOptions = z
     b: vector.optional(),
     c: z.number().finite().default(0),
     theta0: z.union([z.number().finite(), vector]).default(1),
-    noiseStd: z.number().min(0).finite().default(0),
+    noise: z.number().min(0).finite().default(0),
     seed: z.number().int().default(0),
     trainSize: z.number().int().min(1).default(1000),
   })
@@ -145,7 +140,7 @@ export type QuadraticOptions = z.input<typeof quadraticOptions>;
 
 /**
  * f(θ) = ½ θᵀAθ − bᵀθ + c with A = diag(`diag`) or a symmetric `matrix`; g = Aθ − b, plus
- * optional Gaussian noise of sd `noiseStd`/√B seeded by (seed, batch stream, batch index).
+ * optional Gaussian noise of sd `noise`/√B seeded by (seed, batch stream, batch index).
  * Defaults: b = 0, c = 0, θ0 = 1 in every coordinate (a number or a vector).
  */
 export function quadraticObjective(input: QuadraticOptions): GradientOracle {
@@ -203,8 +198,8 @@ export function quadraticObjective(input: QuadraticOptions): GradientOracle {
       return { loss, g };
     },
     loss: value,
-    noise: o.noiseStd > 0 ? { std: o.noiseStd, seed: o.seed } : undefined,
+    noise: o.noise > 0 ? { std: o.noise, seed: o.seed } : undefined,
     trainSize: o.trainSize,
-    description: `quadratic(D=${dim}, ${shape} A${o.noiseStd > 0 ? `, noise sd ${o.noiseStd}` : ''})`,
+    description: `quadratic(D=${dim}, ${shape} A${o.noise > 0 ? `, noise sd ${o.noise}` : ''})`,
   });
 }

@@ -32,7 +32,7 @@ export interface GradientOracle {
   readonly description: string;
   /** Initial θ, deterministic in the seed. */
   init(seed: number): Float32Array;
-  /** A seeded endless stream of training minibatches of this size. */
+  /** The seeded training minibatches of this size, addressable by index (any thread computes the same batch k). */
   batches(batchSize: number, seed: number): BatchSource;
   gradient(theta: Float32Array, batch: Batch): Promise<GradientResult>;
   /**
@@ -46,5 +46,10 @@ export interface GradientOracle {
   foldStats(stats: Float32Array): void;
   /** Samples per epoch of the training split (for samples-based schedules). */
   readonly trainSize: number;
+  /**
+   * Test objectives with an invariant (constant-gradient: every coordinate equal) count the
+   * parameter vectors they were given that broke it (torn reads under Hogwild!); absent otherwise.
+   */
+  readonly invariantViolations?: number;
   dispose(): void;
 }

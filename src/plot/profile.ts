@@ -1,11 +1,8 @@
 import { ConfigError } from '../config/validate.ts';
 
-/**
- * How big the notebooks' experiments are: `smoke` (CI, seconds per notebook), `quick` (the whole
- * set in minutes on 2 CPU cores, small models and data subsets) and `full` (paper scale, a GPU job).
- */
-export const NOTEBOOK_PROFILES = ['smoke', 'quick', 'full'] as const;
-export type NotebookProfile = (typeof NOTEBOOK_PROFILES)[number];
+import { NOTEBOOK_PROFILES, type NotebookProfile } from '../run/profiles.ts';
+
+export { NOTEBOOK_PROFILES, type NotebookProfile };
 
 /** The profile chosen by STALELAB_PROFILE (default quick); any other value is an error. */
 export function notebookProfile(env: Record<string, string | undefined> = process.env): NotebookProfile {

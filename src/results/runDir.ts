@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import type { RunRecord, RunResult } from './runResult.ts';
+import type { RunRecord, RunResult } from '../run/runRecord.ts';
 
 const FILES = { updates: 'updates.csv', evals: 'evals.csv', record: 'run.json' } as const;
 

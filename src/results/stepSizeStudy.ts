@@ -15,11 +15,11 @@ export function scaledLearningRates(lr: number, factors: readonly number[]): num
 /**
  * The runs of a step-size study at one worker count: the main sweep's runs at `workers` for
  * `rules` (all at the recipe's `lr`) and reruns of those rules at other η (a sweep over
- * `ruleParams.lr`), as one table with an `lr` column.
+ * `lr`), as one table with an `lr` column.
  */
 export function stepSizeStudyTable(mainRuns: ColumnTable, lrRuns: ColumnTable, opts: { workers: number; rules: readonly string[]; lr: number }): ColumnTable {
-  if (!lrRuns.columnNames().includes('ruleParams.lr')) {
-    throw new Error(`stepSizeStudyTable: the reruns need a "ruleParams.lr" column (sweep with vary: { 'ruleParams.lr': [...] }), got ${lrRuns.columnNames().join(', ')}`);
+  if (!lrRuns.columnNames().includes('lr')) {
+    throw new Error(`stepSizeStudyTable: the reruns need a "lr" column (sweep with vary: { lr: [...] }), got ${lrRuns.columnNames().join(', ')}`);
   }
   const { workers, rules, lr } = opts;
   const columns = [...STEP_SIZE_STUDY_COLUMNS];
@@ -27,7 +27,7 @@ export function stepSizeStudyTable(mainRuns: ColumnTable, lrRuns: ColumnTable, o
     .filter(aq.escape((d: { workers: number; rule: string }) => d.workers === workers && rules.includes(d.rule)))
     .derive({ lr: aq.escape(() => lr) })
     .select(columns)
-    .concat(lrRuns.rename({ 'ruleParams.lr': 'lr' }).select(columns))
+    .concat(lrRuns.select(columns))
     .orderby('rule', 'lr', 'seed');
 }
 

@@ -1,10 +1,11 @@
-export { makeRule, resolveRuleParams, type Rule, type UpdateInfo, type UpdateStats } from './makeRule.ts';
-export { ruleParamsSchema, type RuleParams, type RuleParamsInput, type ResolvedRuleParams, type RuleParamName } from './ruleParams.ts';
-export { ruleSpecSchema, ruleCompositionSchema, resolveRule, type RuleSpec, type RuleSpecInput, type ResolvedRule } from './ruleSpec.ts';
+export { makeRule, plainAllocator, type Rule, type UpdateInfo, type UpdateStats } from './makeRule.ts';
+export { ruleSpecSchema, parseRuleSpec, resolveRuleInput, type RuleSpec, type RuleSpecInput, type PartSpec } from './ruleSpec.ts';
+export { NAMED_RULES, RULE_NAMES, type RuleName, type RuleComposition } from './namedRules.ts';
 export {
-  BASES, PENALTIES, NAMED_RULES, RULE_NAMES, BASE_NAMES, PENALTY_NAMES, SYNC_BASES,
-  type BaseName, type PenaltyName, type RuleName, type RuleComposition,
+  registerBase, registerTransform, baseNames, transformNames, BUILTIN_BASE_NAMES, BUILTIN_TRANSFORM_NAMES,
+  type BaseDefinition, type TransformDefinition, type ParamsInput,
 } from './registry.ts';
-export { gapToTheta, type BaseStep } from './baseStep.ts';
-export { sgdUpdate } from './sgdStep.ts';
-export type { Penalty, PenaltyContext, PenaltyStats } from './penalty.ts';
+export { loadRuleModules, loadSpecModules } from './moduleDefinitions.ts';
+export type { BaseDef, TransformDef, TransformContext, TransformStats, InitEnv, StateAllocator, ModuleRef } from './ruleTypes.ts';
+export { sendsTheta, thetaFrom, perWorkerBuffers } from './bases/baseState.ts';
+export { gapToTheta, sgdUpdate, sgdUpdateWithGap } from './bases/thetaOps.ts';

@@ -1,9 +1,6 @@
-import { ConfigError, parseConfig } from '../config/validate.ts';
-import type { BaseStep } from './baseStep.ts';
-import type { Penalty, PenaltyContext } from './penalty.ts';
-import { BASES, PENALTIES, type RuleComposition } from './registry.ts';
-import { ruleParamsSchema, type ResolvedRuleParams, type RuleParamName, type RuleParamsInput } from './ruleParams.ts';
-import { resolveRule, ruleSpecSchema, type RuleSpecInput } from './ruleSpec.ts';
+import { registeredBase, registeredTransform } from './registry.ts';
+import type { RuleSpec } from './ruleSpec.ts';
+import type { BaseDef, InitEnv, StateAllocator, TransformContext, TransformDef } from './ruleTypes.ts';
 
 /** What the engine knows about an update when it hands the gradient to the rule. */
 export interface UpdateInfo {
@@ -11,115 +8,108 @@ export interface UpdateInfo {
   tau: number;
   /** The schedule's learning rate η for this update. */
   lr: number;
-  /** Staleness-adaptive step size s(τ) (ALGORITHMS.md §3) on the fresh gradient term; 1 for none. */
-  scale: number;
 }
 
 /** Per-update figures for the updates table. One object per rule, overwritten by every receive. */
 export interface UpdateStats {
   /** ‖Δ‖₂/√D, Δ = (what a send would return now) − x_i (look-ahead points for DANA). */
   gapRmse: number;
-  /** Mean and max over coordinates of the product of the penalties' divisors (1 for none). */
+  /** Mean and max over coordinates of the product of the transforms' divisors (1 for none). */
   penaltyMean: number;
   penaltyMax: number;
+  /** Product of the transforms' step-size multipliers s(τ) (1 for none): the update used η·scale. */
+  scale: number;
   /** Σ of the master's parameters after the step: finite iff all of them are. */
   checksum: number;
 }
 
 /**
  * A rule bound to its state: `send(i)` and `receive(i, g)` of ALGORITHMS.md §2. The state is plain
- * data (`state.base`, `state.penalties`) mutated in place; nothing else is hidden in the closure
- * except reusable scratch space.
+ * data (`state.base`, `state.transforms` in chain order) mutated in place; nothing else is hidden
+ * in the closure except reusable scratch space.
  */
 export interface Rule {
   readonly name: string;
-  readonly composition: RuleComposition;
-  readonly params: ResolvedRuleParams;
-  /** The ruleParams fields this rule reads. */
-  readonly usedParams: readonly RuleParamName[];
+  readonly spec: RuleSpec;
   readonly dim: number;
   readonly workers: number;
-  readonly state: { base: object; penalties: Record<string, object> };
+  readonly state: { base: object; transforms: unknown[] };
   /** Write x_i, the parameters worker i receives now, into `out`. */
   send(worker: number, lr: number, out: Float32Array): void;
-  /**
-   * Apply worker i's gradient g, computed on `x` (what it was sent). Rewrites g in place:
-   * weight decay, then the penalties in order, then the step size s(τ), then the base step.
-   */
+  /** Apply worker i's gradient g, computed on `x` (what it was sent). Rewrites g in place: the transforms in order, then the base step. */
   receive(worker: number, x: Float32Array, g: Float32Array, info: UpdateInfo): UpdateStats;
   /** The master's parameters (θ; Θ for DANA-Slim). A live view: copy it to keep it. */
   master(): Float32Array;
 }
 
-/** Validate ruleParams and fill in the rule's own defaults (e.g. dcAdaptive for dana-dc). */
-export function resolveRuleParams(defaults: Partial<ResolvedRuleParams>, input: RuleParamsInput, where = 'ruleParams'): ResolvedRuleParams {
-  const parsed = parseConfig(ruleParamsSchema, input, where);
-  return { ...parsed, dcAdaptive: parsed.dcAdaptive ?? defaults.dcAdaptive ?? false };
-}
+/** State in ordinary memory (one process). */
+export const plainAllocator: StateAllocator = {
+  floats: (n) => new Float32Array(n),
+  cells: (n) => new Int32Array(n),
+};
 
 /**
- * Build a rule from its spec (a registered name or a { base, penalties, sync } composition) and
- * parameters, starting from θ0, for `workers` workers. Throws ConfigError naming the bad field.
+ * Bind a validated rule to its state, starting from θ0, for `workers` workers. The parts are
+ * looked up in the registry now, so user definitions must be registered in this process first
+ * (parsing a config does it; other threads call loadSpecModules).
  */
-export function makeRule(specInput: RuleSpecInput, paramsInput: RuleParamsInput, theta0: Float32Array, workers: number): Rule {
-  const resolved = resolveRule(parseConfig(ruleSpecSchema, specInput, 'rule'));
-  const params = resolveRuleParams(resolved.defaults, paramsInput);
-  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError(`workers: expected an integer ≥ 1, got ${workers}`);
+export function makeRule(spec: RuleSpec, theta0: Float32Array, workers: number, alloc: StateAllocator = plainAllocator): Rule {
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers: expected an integer ≥ 1, got ${workers}`);
+  const lookup = <D>(found: { def: D } | undefined, kind: string, name: string): D => {
+    if (!found) throw new RangeError(`rule ${spec.name}: ${kind} "${name}" is not registered in this process (register it, or give it as { module, export })`);
+    return found.def;
+  };
+  const base = lookup(registeredBase(spec.base.name), 'base', spec.base.name) as BaseDef<object, object>;
+  const parts = spec.transforms.map((t) => ({ def: lookup(registeredTransform(t.name), 'transform', t.name) as TransformDef<object, unknown>, params: t.params }));
   const dim = theta0.length;
-  const base = BASES[resolved.base] as BaseStep<object>;
-  const penalties = resolved.penalties.map((name) => [name, PENALTIES[name] as Penalty<object>] as const);
-  const baseState = base.init(theta0, workers, params);
-  const penaltyStates = Object.fromEntries(penalties.map(([name, p]) => [name, p.init(dim, params)]));
-  const needsGap = penalties.some(([, p]) => p.needsGap);
+  const env: InitEnv = { dim, workers, alloc };
+  const baseState = base.init(theta0, spec.base.params, env);
+  const master = base.master(baseState);
+  if (!(master instanceof Float32Array) || master.length !== dim) {
+    throw new RangeError(`rule ${spec.name}: base "${base.name}" master(state) must be a Float32Array of length ${dim} (a user base that does not send state.theta gives master, send and gap)`);
+  }
+  const states = parts.map((p) => p.def.init(p.params, env));
+  const needsGap = parts.some((p) => p.def.needsGap);
   const gap = needsGap ? new Float32Array(dim) : null;
-  const ctx: PenaltyContext = { tau: 0, lr: 0, gap, buffer: null };
-  const stats: UpdateStats = { gapRmse: 0, penaltyMean: 1, penaltyMax: 1, checksum: 0 };
-  // Without a penalty that reads Δ, the gap statistic comes out of the step's own pass.
+  const ctx = { worker: 0, tau: 0, lr: 0, x: theta0, master, gap, buffer: null as Float32Array | null };
+  const stats: UpdateStats = { gapRmse: 0, penaltyMean: 1, penaltyMax: 1, scale: 1, checksum: 0 };
+  // Without a transform that reads Δ, the gap statistic comes out of the step's own pass.
   const fused = !needsGap && base.stepWithGap !== undefined;
   const fusedGap = { gapSq: 0 };
-  const usedParams = [...new Set<RuleParamName>([
-    ...base.params,
-    ...penalties.flatMap(([, p]) => p.params),
-    ...(params.weightDecay > 0 ? (['weightDecay', 'weightDecayAt'] as const) : (['weightDecay'] as const)),
-  ])];
 
   return {
-    name: resolved.name,
-    composition: { base: resolved.base, penalties: resolved.penalties, sync: resolved.sync },
-    params,
-    usedParams,
+    name: spec.name,
+    spec,
     dim,
     workers,
-    state: { base: baseState, penalties: penaltyStates },
+    state: { base: baseState, transforms: states },
     master: () => base.master(baseState),
     send(worker, lr, out) {
       base.send(baseState, worker, lr, out);
     },
     receive(worker, x, g, info) {
-      if (g.length !== dim || x.length !== dim) throw new RangeError(`rule ${resolved.name}: expected vectors of length ${dim}, got g ${g.length}, x ${x.length}`);
-      const wd = params.weightDecay;
-      if (wd > 0) {
-        const at = params.weightDecayAt === 'master' ? base.master(baseState) : x;
-        for (let j = 0; j < dim; j++) g[j] += wd * at[j];
-      }
+      if (g.length !== dim || x.length !== dim) throw new RangeError(`rule ${spec.name}: expected vectors of length ${dim}, got g ${g.length}, x ${x.length}`);
       if (!fused) stats.gapRmse = Math.sqrt(base.gap(baseState, x, info.lr, gap) / dim);
+      ctx.worker = worker;
       ctx.tau = info.tau;
       ctx.lr = info.lr;
+      ctx.x = x;
+      ctx.master = base.master(baseState);
       ctx.buffer = base.buffer(baseState, worker);
       let mean = 1;
       let max = 1;
-      for (const [name, p] of penalties) {
-        const s = p.apply(penaltyStates[name], g, ctx);
-        // Exact when at most one penalty varies by coordinate (GA is the only one that does).
-        mean *= s.mean;
-        max *= s.max;
+      let scale = 1;
+      for (let k = 0; k < parts.length; k++) {
+        const s = parts[k].def.apply(states[k], g, ctx as TransformContext, parts[k].params);
+        if (!s) continue;
+        // Exact when at most one transform varies by coordinate (GA is the only built-in that does).
+        if (s.divisorMean !== undefined) mean *= s.divisorMean;
+        if (s.divisorMax !== undefined) max *= s.divisorMax;
+        if (s.scale !== undefined) scale *= s.scale;
       }
       stats.penaltyMean = mean;
       stats.penaltyMax = max;
-      if (info.scale !== 1) {
-        const s = info.scale;
-        for (let j = 0; j < dim; j++) g[j] *= s;
-      }
+      stats.scale = scale;
       if (fused) {
         stats.checksum = base.stepWithGap!(baseState, worker, g, info.lr, x, fusedGap);
         stats.gapRmse = Math.sqrt(fusedGap.gapSq / dim);

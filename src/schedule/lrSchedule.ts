@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedUnion } from '../config/namedUnion.ts';
 import { parseConfig } from '../config/validate.ts';
 
 const epochs = z.number().min(0).finite();
@@ -33,9 +34,9 @@ export const LR_SCHEDULE_SCHEMAS = {
     }),
 };
 
-export const lrScheduleSchema = z.discriminatedUnion('kind', [LR_SCHEDULE_SCHEMAS.constant, LR_SCHEDULE_SCHEMAS.step]);
+export const lrScheduleSchema = namedUnion('kind', LR_SCHEDULE_SCHEMAS, { bareName: true, what: 'a learning-rate schedule' });
 
-export type LrScheduleInput = z.input<typeof lrScheduleSchema>;
+export type LrScheduleInput = Exclude<z.input<typeof lrScheduleSchema>, string>;
 export type LrScheduleSpec = z.output<typeof lrScheduleSchema>;
 
 /** η as a function of the samples processed so far. */
@@ -45,8 +46,12 @@ export type LrSchedule = (samples: number) => number;
  * The schedule of `spec` for base learning rate `lr` and `samplesPerEpoch` samples per epoch
  * (the oracle's train size). The lr of an update is the schedule at the samples processed before it.
  */
-export function makeLrSchedule(specInput: LrScheduleInput, lr: number, samplesPerEpoch: number): LrSchedule {
-  const spec = parseConfig(lrScheduleSchema, specInput, 'lrSchedule');
+export function makeLrSchedule(specInput: LrScheduleInput | string, lr: number, samplesPerEpoch: number): LrSchedule {
+  return lrScheduleOf(parseConfig(lrScheduleSchema, specInput, 'lrSchedule'), lr, samplesPerEpoch);
+}
+
+/** makeLrSchedule for a validated spec (engines validate the whole config once). */
+export function lrScheduleOf(spec: LrScheduleSpec, lr: number, samplesPerEpoch: number): LrSchedule {
   if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`lr: expected a finite number > 0, got ${lr}`);
   if (!(samplesPerEpoch > 0)) throw new RangeError(`samplesPerEpoch: expected > 0, got ${samplesPerEpoch}`);
   const milestones = spec.kind === 'step' ? spec.milestones.map((e) => e * samplesPerEpoch) : [];

@@ -3,7 +3,7 @@ import type { StalenessScaler } from './stalenessScaler.ts';
 import { clampTau, distributionFromCounts } from './stalenessDistribution.ts';
 import { measuredScales, stepSizeFunction } from './stepSizeFunction.ts';
 import { fleetBeta } from './staticStepSizes.ts';
-import { isMeasured, stepSizeSpecSchema, type MeasuredStepSizeSpec, type StepSizeSpecInput } from './stepSizeSpec.ts';
+import { isMeasured, stepSizeSpecSchema, type MeasuredStepSizeSpec, type StepSizeSpec, type StepSizeSpecInput } from './stepSizeSpec.ts';
 
 export { stepSizeSpecSchema };
 export type { StepSizeSpec, StepSizeSpecInput, StepSizeKind } from './stepSizeSpec.ts';
@@ -20,11 +20,14 @@ function ringLength(spec: MeasuredStepSizeSpec): number {
   return r.mode === 'sliding' ? r.window : Math.ceil(10 * r.halfLife);
 }
 
+/** Int32 cells of state a scaler for this (validated) spec needs. */
+export function stalenessScalerCells(spec: StepSizeSpec): number {
+  return isMeasured(spec) ? HEADER + spec.maxTau + 1 + ringLength(spec) : HEADER;
+}
+
 /** Bytes of state a scaler for this spec needs (allocate a SharedArrayBuffer of this size for threads). */
-export function stalenessScalerStateBytes(specInput: StepSizeSpecInput): number {
-  const spec = parseConfig(stepSizeSpecSchema, specInput, 'stepSize');
-  const cells = isMeasured(spec) ? HEADER + spec.maxTau + 1 + ringLength(spec) : HEADER;
-  return cells * Int32Array.BYTES_PER_ELEMENT;
+export function stalenessScalerStateBytes(specInput: StepSizeSpecInput | string): number {
+  return stalenessScalerCells(parseConfig(stepSizeSpecSchema, specInput, 'stepSize')) * Int32Array.BYTES_PER_ELEMENT;
 }
 
 export interface StalenessScalerOptions {
@@ -36,22 +39,31 @@ export interface StalenessScalerOptions {
 }
 
 /**
- * An online step size for an engine (ALGORITHMS.md §3). Static kinds scale at once. Measured kinds
+ * An online step size for an engine (ALGORITHMS.md §3), from a spec as a user writes it; see
+ * `stalenessScaler`.
+ */
+export function makeStalenessScaler(specInput: StepSizeSpecInput | string, parallelism: number, opts: StalenessScalerOptions = {}): StalenessScaler {
+  const spec = parseConfig(stepSizeSpecSchema, specInput, 'stepSize');
+  const bytes = stalenessScalerCells(spec) * Int32Array.BYTES_PER_ELEMENT;
+  if (opts.state && opts.state.byteLength !== bytes) {
+    throw new RangeError(`state: expected a buffer of ${bytes} bytes for this step size, got ${opts.state.byteLength}`);
+  }
+  return stalenessScaler(spec, parallelism, new Int32Array(opts.state ?? new ArrayBuffer(bytes)));
+}
+
+/**
+ * The scaler of a validated spec over `cells` (stalenessScalerCells(spec) Int32 cells, zero-filled;
+ * shared memory when T threads share one warm-up). Static kinds scale at once. Measured kinds
  * (tail-tau, normalised-exponential) return s ≡ 1 until the warm-up window of updates
  * warmupStart·T … warmupEnd·T − 1 has been observed, then derive s(τ) from that window's histogram
  * and freeze it (optionally refreshed online, see the spec's `refresh`). For an exact warm-up call
  * `scale(τ)` before `observe(τ)` for each update: update warmupEnd·T is then the first one scaled.
  */
-export function makeStalenessScaler(specInput: StepSizeSpecInput, parallelism: number, opts: StalenessScalerOptions = {}): StalenessScaler {
-  const spec = parseConfig(stepSizeSpecSchema, specInput, 'stepSize');
+export function stalenessScaler(spec: StepSizeSpec, parallelism: number, cells: Int32Array): StalenessScaler {
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new RangeError(`parallelism: expected an integer ≥ 1 (threads or workers), got ${parallelism}`);
   }
-  const bytes = stalenessScalerStateBytes(spec);
-  if (opts.state && opts.state.byteLength !== bytes) {
-    throw new RangeError(`state: expected a buffer of ${bytes} bytes for this step size, got ${opts.state.byteLength}`);
-  }
-  const cells = new Int32Array(opts.state ?? new ArrayBuffer(bytes));
+  if (cells.length !== stalenessScalerCells(spec)) throw new RangeError(`cells: expected ${stalenessScalerCells(spec)} cells for this step size, got ${cells.length}`);
   const description = { ...spec, parallelism, ...(spec.kind === 'fleet-exponential' ? { beta: fleetBeta(parallelism) } : {}) };
 
   if (!isMeasured(spec)) {

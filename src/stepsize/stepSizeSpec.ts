@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namedUnion } from '../config/namedUnion.ts';
 
 /**
  * How P̂(τ) is refreshed after the warm-up freeze (off by default, as in the authors' code).
@@ -41,15 +42,15 @@ const warmupOrdered = {
  * - `tail-tau`: s = 1 + A·(1 − 2F̂(τ)), `amplitude` A ∈ [0, 1] (default 1), `cdf` 'mid' (default,
  *   meets Σ P̂ s = 1) or 'strict' (the authors' code).
  */
-export const stepSizeSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('constant') }).strict(),
-  z.object({ kind: z.literal('inverse'), form: z.enum(['tau-plus-one', 'max-one-tau']).default('tau-plus-one') }).strict(),
-  z.object({ kind: z.literal('fleet-exponential') }).strict(),
-  z
+export const STEP_SIZE_SCHEMAS = {
+  constant: z.object({ kind: z.literal('constant') }).strict(),
+  inverse: z.object({ kind: z.literal('inverse'), form: z.enum(['tau-plus-one', 'max-one-tau']).default('tau-plus-one') }).strict(),
+  'fleet-exponential': z.object({ kind: z.literal('fleet-exponential') }).strict(),
+  'normalised-exponential': z
     .object({ kind: z.literal('normalised-exponential'), c: z.number().gt(1).max(1e6), ...measuredFields })
     .strict()
     .refine(warmupOrdered.check, warmupOrdered.message),
-  z
+  'tail-tau': z
     .object({
       kind: z.literal('tail-tau'),
       amplitude: z.number().min(0).max(1).default(1),
@@ -58,12 +59,16 @@ export const stepSizeSpecSchema = z.discriminatedUnion('kind', [
     })
     .strict()
     .refine(warmupOrdered.check, warmupOrdered.message),
-]);
+};
+
+/** A step-size spec: a kind ("tail-tau", with its defaults) or an object with a `kind`. */
+export const stepSizeSpecSchema = namedUnion('kind', STEP_SIZE_SCHEMAS, { bareName: true, what: 'a step size' });
+export const STEP_SIZE_KINDS = Object.keys(STEP_SIZE_SCHEMAS) as (keyof typeof STEP_SIZE_SCHEMAS)[];
 
 /** A validated step-size spec (defaults filled in). */
 export type StepSizeSpec = z.output<typeof stepSizeSpecSchema>;
 /** A step-size spec as a user writes it (fields with defaults may be left out). */
-export type StepSizeSpecInput = z.input<typeof stepSizeSpecSchema>;
+export type StepSizeSpecInput = Exclude<z.input<typeof stepSizeSpecSchema>, string>;
 export type StepSizeKind = StepSizeSpec['kind'];
 export type MeasuredStepSizeSpec = Extract<StepSizeSpec, { kind: 'tail-tau' | 'normalised-exponential' }>;
 

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { checkCommonFields, commonFields } from '../../run/configFields.ts';
+import { GRADIENT_BATCHING } from './inFlightGradients.ts';
+import { timingSchema } from './timingSpec.ts';
+
+/**
+ * A simulated-cluster run (ALGORITHMS.md §1–2): the common fields plus how long workers' jobs take
+ * and how gradients are evaluated. The budget is exactly one of `steps` (master updates; SSGD
+ * rounds for a sync rule) or `epochs`.
+ */
+export const simConfigSchema = z
+  .object({
+    engine: z.literal('sim').default('sim'),
+    ...commonFields,
+    timing: timingSchema.prefault({ kind: 'gamma' }),
+    /** Which parameters to evaluate: the master's θ (default) or the look-ahead a send returns (DANA's θ̂). */
+    evalAt: z.enum(['master', 'look-ahead']).default('master'),
+    /**
+     * Async rules: 'off' computes each gradient when it is applied; 'in-flight' computes the
+     * gradients of in-flight jobs ahead, up to `gradientGroup` in one oracle pass (same results,
+     * fewer device passes; see InFlightGradients). SSGD always evaluates its N gradients together.
+     */
+    gradientBatching: z.enum(GRADIENT_BATCHING).default('off'),
+    /** Most gradients per pass with gradientBatching 'in-flight' (bounds memory: this × D floats). */
+    gradientGroup: z.number().int().min(1).max(4096).default(32),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    checkCommonFields(c, issue);
+    if ((c.steps === undefined) === (c.epochs === undefined)) issue(['steps'], 'give exactly one budget: steps (master updates) or epochs');
+    const sync = c.rule.sync;
+    if (c.timing.kind === 'schedule') {
+      if (sync) issue(['timing', 'kind'], 'an explicit schedule has no barrier rounds; a sync rule (SSGD) needs gamma or round-robin');
+      c.timing.order.forEach((w, i) => {
+        if (w >= c.workers) issue(['timing', 'order', i], `worker ${w} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
+      });
+      if (!c.timing.repeat && c.steps !== undefined && c.steps > c.timing.order.length) {
+        issue(['steps'], `the schedule lists ${c.timing.order.length} arrivals; set steps ≤ ${c.timing.order.length} or timing.repeat: true`);
+      }
+    }
+    if (c.timing.kind === 'gamma' && c.timing.means !== undefined && c.timing.means.length !== c.workers) {
+      issue(['timing', 'means'], `expected one mean per worker (${c.workers}), got ${c.timing.means.length}`);
+    }
+  });
+
+export type SimConfigInput = z.input<typeof simConfigSchema>;
+export type SimConfig = z.output<typeof simConfigSchema>;

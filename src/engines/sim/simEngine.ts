@@ -1,0 +1,90 @@
+import { ConfigError } from '../../config/validate.ts';
+import { makeRng, mixSeed } from '../../rng/rng.ts';
+import { makeRule } from '../../rules/makeRule.ts';
+import { DivergenceGuard } from '../../run/divergenceGuard.ts';
+import type { Engine, EngineContext, RunOutcome } from '../../run/engine.ts';
+import { EvalLog } from '../../run/evalLog.ts';
+import { UpdateLog } from '../../run/updateLog.ts';
+import { lrScheduleOf } from '../../schedule/lrSchedule.ts';
+import { makeTiming } from './makeTiming.ts';
+import { simConfigSchema, type SimConfig } from './simConfig.ts';
+import { evalPoint, type LoopEnd, type SimContext } from './simContext.ts';
+import { simulateAsync } from './simulateAsync.ts';
+import { simulateSync } from './simulateSync.ts';
+
+/** returnTrajectory keeps steps × D floats; beyond this it is a ConfigError, not an out-of-memory crash. */
+const MAX_TRAJECTORY_FLOATS = 5e7;
+
+/**
+ * Simulate an asynchronous cluster (or SSGD barrier rounds) with one update rule: N virtual
+ * workers with compute times from the timing model, an event queue and one master, deterministic
+ * for a seed (ALGORITHMS.md §1–2).
+ */
+async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome> {
+  const { oracle } = ctx.problem;
+  const theta0 = oracle.init(config.seed);
+  const rule = makeRule(config.rule, theta0, config.workers);
+  const totalSteps = ctx.totalSteps!;
+  if (config.returnTrajectory && totalSteps * oracle.dim > MAX_TRAJECTORY_FLOATS) {
+    throw new ConfigError(`config.returnTrajectory: keeps steps × D = ${totalSteps} × ${oracle.dim} floats; allowed up to ${MAX_TRAJECTORY_FLOATS} (small problems only)`);
+  }
+  const timing = makeTiming(config.timing, config.workers, makeRng(mixSeed(config.seed, 7002)));
+  const sim: SimContext = {
+    config,
+    oracle,
+    rule,
+    lrAt: lrScheduleOf(config.lrSchedule, config.lr, oracle.trainSize),
+    timing,
+    updates: new UpdateLog(['sim_time'], config.logEvery, oracle.trainSize, config.profile),
+    evals: new EvalLog(oracle, { splits: config.evalSplits, every: config.evalEvery, profile: config.profile, clock: 'sim_time', target: config.target }),
+    guard: new DivergenceGuard(config.divergeLoss),
+    clock: ctx.clock,
+    totalSteps,
+    trajectory: config.returnTrajectory ? [] : null,
+    batchSeed: mixSeed(config.seed, 7001),
+    progress: { steps: 0, samples: 0, simTime: 0 },
+  };
+  let end: LoopEnd;
+  try {
+    end = rule.spec.sync ? await simulateSync(sim) : await simulateAsync(sim);
+  } catch (e) {
+    // Bad input stays an error; anything else (an oracle or a user transform throwing) is a failed run, rows kept.
+    if (e instanceof ConfigError || !(e instanceof Error)) throw e;
+    end = { status: 'failed', ...sim.progress, message: e.message, ...(e.stack ? { errorStack: e.stack } : {}) };
+  }
+  sim.updates.flush();
+  if (end.status === 'finished') {
+    const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
+    await sim.evals.run(evalPoint(sim, end.samples, scratch), end.steps, end.samples, end.simTime);
+  }
+  const bound = sim.guard.limit;
+  return {
+    status: end.status === 'finished' && config.target && !sim.evals.targetHit ? 'not_converged' : end.status,
+    steps: end.steps,
+    samples: end.samples,
+    ...(end.divergedAtStep !== undefined ? { divergedAtStep: end.divergedAtStep } : {}),
+    ...(end.message ? { message: end.message } : {}),
+    ...(end.errorStack ? { errorStack: end.errorStack } : {}),
+    updates: sim.updates,
+    evals: sim.evals,
+    theta: rule.master().slice(),
+    ...(sim.trajectory ? { trajectory: sim.trajectory } : {}),
+    divergeBound: Number.isFinite(bound) ? bound : null,
+    extra: {
+      ...timing.describe(),
+      sim_time: end.simTime,
+      eval_at: config.evalAt,
+      gradient_batching: config.gradientBatching,
+      gradient_passes: sim.gradientPasses?.passes ?? null,
+      gradients_computed: sim.gradientPasses?.computed ?? null,
+    },
+  };
+}
+
+export const simEngine: Engine<SimConfig> = {
+  name: 'sim',
+  description: 'simulated cluster: N workers with gamma / round-robin / scheduled compute times, one master, deterministic for a seed',
+  configSchema: simConfigSchema,
+  acceptsOracleObject: true,
+  run: runSim,
+};

@@ -1,0 +1,68 @@
+import type { Batch } from '../../data/dataset.ts';
+import type { GradientResult } from '../../oracle/oracle.ts';
+import { evalPoint, evaluateIfDue, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
+
+/**
+ * SSGD (ALGORITHMS.md §2): barrier rounds. Every round all N workers compute a gradient on the
+ * same θ (one device pass when the oracle has `gradients`), the master averages them and applies
+ * one update of the base step (τ = 0, Δ = 0). A round lasts as long as its slowest job, and
+ * processes N·B samples.
+ */
+export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
+  const { config, oracle, rule, lrAt, timing, updates, evals, guard, clock, trajectory } = ctx;
+  const n = config.workers;
+  const batchSize = config.batchSize;
+  const x = new Float32Array(rule.dim);
+  const mean = new Float32Array(rule.dim);
+  const batches = oracle.batches(batchSize, ctx.batchSeed);
+  const round: Batch[] = new Array(n);
+  const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
+  const pacer = new Pacer();
+  let version = 0;
+  let samples = 0;
+  let simTime = 0;
+
+  if (await evals.run(evalPoint(ctx, 0, scratch), 0, 0, 0) && config.stopAtTarget) return { status: 'finished', steps: 0, samples, simTime };
+  while (version < ctx.totalSteps) {
+    if (clock.aborted()) return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    const lr = lrAt(samples);
+    rule.send(0, lr, x);
+    for (let i = 0; i < n; i++) round[i] = batches.next();
+    const results: GradientResult[] = oracle.gradients
+      ? await oracle.gradients(round.map(() => x), round)
+      : await sequential(round, (b) => oracle.gradient(x, b));
+    mean.fill(0);
+    let loss = 0;
+    for (const r of results) {
+      for (let j = 0; j < mean.length; j++) mean[j] += r.g[j];
+      loss += r.loss;
+      if (r.stats) oracle.foldStats(r.stats);
+    }
+    for (let j = 0; j < mean.length; j++) mean[j] /= n;
+    loss /= n;
+    simTime += timing.round();
+    const st = rule.receive(0, x, mean, { tau: 0, lr });
+    version++;
+    samples += n * batchSize;
+    updates.record(
+      { step: version, worker: null, staleness: 0, gapRmse: st.gapRmse, lr: lr * st.scale, scale: st.scale, penaltyMean: st.penaltyMean, penaltyMax: st.penaltyMax, loss, samples },
+      { sim_time: simTime },
+    );
+    ctx.progress = { steps: version, samples, simTime };
+    if (trajectory) trajectory.push(rule.master().slice());
+    if (guard.diverged(loss, st.checksum)) {
+      updates.flush();
+      return { status: 'diverged', steps: version, samples, simTime, divergedAtStep: version, message: guard.reason };
+    }
+    if (await evaluateIfDue(ctx, version, samples, simTime, scratch)) return { status: 'finished', steps: version, samples, simTime };
+    clock.tick(version, loss);
+    await pacer.maybeYield();
+  }
+  return { status: 'finished', steps: version, samples, simTime };
+}
+
+async function sequential(batches: Batch[], f: (b: Batch) => Promise<GradientResult>): Promise<GradientResult[]> {
+  const out: GradientResult[] = [];
+  for (const b of batches) out.push(await f(b));
+  return out;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { BaseDef } from '../ruleTypes.ts';
+import { momentumParam, perWorkerBuffers, thetaFrom } from './baseState.ts';
+
+export interface DanaZeroState {
+  theta: Float32Array;
+  /** One momentum buffer per worker, kept on the master. */
+  v: Float32Array[];
+  /** S = Σ_j v_j, kept up to date so a send costs O(D), not O(N·D). */
+  sum: Float32Array;
+  gamma: number;
+  /** Steps since S was last recomputed from the v_j (float32 round-off of the running sum drifts). */
+  sinceResync: number;
+}
+
+/** Recompute S exactly every this many steps: O(N·D) amortised to O(N·D/1024) per step. */
+const RESYNC_EVERY = 1024;
+
+function resync(s: DanaZeroState): void {
+  s.sum.fill(0);
+  for (const v of s.v) for (let j = 0; j < v.length; j++) s.sum[j] += v[j];
+  s.sinceResync = 0;
+}
+
+const params = z.object({ momentum: momentumParam }).strict();
+
+/**
+ * DANA-Zero: send the look-ahead θ̂ = θ − ηγS (η the current learning rate);
+ * receive: S −= v_i; v_i ← γv_i + g; S += v_i; θ ← θ − η v_i.
+ * Gaps are measured between look-ahead points: Δ = θ̂_now − x_i.
+ */
+export const danaZeroBase: BaseDef<z.output<typeof params>, DanaZeroState> = {
+  name: 'dana-zero',
+  params,
+  description: 'send θ̂ = θ − ηγS, S = Σ_j v_j; v_i ← γv_i + g; θ ← θ − η v_i',
+  perWorker: true,
+  syncable: false,
+  init: (theta0, p, env) => ({
+    theta: thetaFrom(theta0, env),
+    v: perWorkerBuffers(env),
+    sum: env.alloc.floats(env.dim),
+    gamma: p.momentum,
+    sinceResync: 0,
+  }),
+  master: (s) => s.theta,
+  send(s, _i, lr, out) {
+    const { theta, sum } = s;
+    const c = lr * s.gamma;
+    for (let j = 0; j < theta.length; j++) out[j] = theta[j] - c * sum[j];
+  },
+  gap(s, x, lr, out) {
+    const { theta, sum } = s;
+    const c = lr * s.gamma;
+    let total = 0;
+    for (let j = 0; j < theta.length; j++) {
+      // Rounded as send() stores it, so an unchanged θ̂ gives Δ = 0 exactly.
+      const d = Math.fround(theta[j] - c * sum[j]) - x[j];
+      if (out) out[j] = d;
+      total += d * d;
+    }
+    return total;
+  },
+  buffer: (s, i) => s.v[i],
+  step(s, i, g, lr) {
+    const { theta, sum, gamma } = s;
+    const v = s.v[i];
+    let total = 0;
+    for (let j = 0; j < theta.length; j++) {
+      const old = v[j];
+      const vj = (v[j] = gamma * old + g[j]);
+      sum[j] += v[j] - old;
+      theta[j] -= lr * vj;
+      total += theta[j];
+    }
+    if (++s.sinceResync >= RESYNC_EVERY) resync(s);
+    return total;
+  },
+};

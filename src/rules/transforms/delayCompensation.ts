@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { TransformDef } from '../ruleTypes.ts';
+
+const params = z
+  .object({
+    /** λ of the constant form. */
+    lambda: z.number().min(0).finite().default(0.04),
+    /** The adaptive form λ_t = λ₀/√(ms + ε) instead of a constant λ. */
+    adaptive: z.boolean().default(false),
+    lambda0: z.number().min(0).finite().default(2),
+    msDecay: z.number().min(0).lt(1).default(0.95),
+    epsilon: z.number().positive().finite().default(1e-7),
+  })
+  .strict();
+
+/**
+ * DC-ASGD's Taylor correction: g ← g + λ_t g⊙g⊙Δ, with Δ = (parameters now) − (parameters the
+ * gradient was computed on) (for DANA-DC, between look-ahead points). Constant λ_t = λ, or
+ * adaptive per coordinate: ms ← d·ms + (1 − d)·g², λ_t = λ₀/√(ms + ε), ms updated first with this
+ * gradient (assumption). It divides nothing, so it logs no divisor.
+ */
+export const delayCompensationTransform: TransformDef<z.output<typeof params>, { ms: Float32Array }> = {
+  name: 'delay-compensation',
+  params,
+  description: 'g ← g + λ_t g⊙g⊙Δ, λ_t = λ or adaptive λ₀/√(ms + ε)',
+  needsGap: true,
+  stalenessOnly: true,
+  init: (p, env) => ({ ms: env.alloc.floats(p.adaptive ? env.dim : 0) }),
+  apply(st, g, { gap }, p) {
+    const d = gap!;
+    if (p.adaptive) {
+      const { ms } = st;
+      const { msDecay, lambda0, epsilon } = p;
+      for (let j = 0; j < g.length; j++) {
+        const gj = g[j];
+        const m = (ms[j] = msDecay * ms[j] + (1 - msDecay) * gj * gj);
+        g[j] = gj + (lambda0 / Math.sqrt(m + epsilon)) * gj * gj * d[j];
+      }
+    } else if (p.lambda !== 0) {
+      const lambda = p.lambda;
+      for (let j = 0; j < g.length; j++) {
+        const gj = g[j];
+        g[j] = gj + lambda * gj * gj * d[j];
+      }
+    }
+  },
+};
