@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli/main.ts';
+import { BACKEND_CHOICES } from '../../src/backend/backendNames.ts';
+import { loadRun } from '../../src/results/runDir.ts';
+
+/** Run the CLI in-process, capturing what it writes. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) =>
+    Object.assign(new Writable({ write: (chunk, _enc, done) => (append(String(chunk)), done()) }), { isTTY: false }) as unknown as NodeJS.WriteStream;
+  const code = await main(['node', 'stalelab', ...args], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'stalelab-cli-'));
+
+test('run: plain SGD on real MNIST writes the three files, and loadRun reads back the same tables', async () => {
+  const out = tmp();
+  const r = await cli('run', '--model', 'mlp', '--dataset', 'mnist', '--train-size', '2000', '--test-size', '500', '--steps', '60', '--batch-size', '64', '--lr', '0.05', '--seed', '1', '--backend', 'wasm', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  for (const f of ['updates.csv', 'evals.csv', 'run.json']) assert.ok(existsSync(join(out, f)), f);
+  const run = loadRun(out);
+  assert.equal(run.record.status, 'finished');
+  assert.equal(run.record.engine, 'sim');
+  assert.equal(run.record.summary?.rule, 'asgd');
+  assert.equal(run.updates.numRows(), 60);
+  assert.deepEqual([...new Set(run.updates.array('staleness'))], [0], 'one worker: plain SGD, no staleness');
+  const acc = run.evals.array('accuracy') as number[];
+  assert.ok(acc[acc.length - 1] > acc[0] + 0.3, `test accuracy ${acc[0]} → ${acc[acc.length - 1]}`);
+  assert.match(r.out, /wrote .*updates\.csv/);
+});
+
+test('run: --momentum without --rule trains momentum SGD and records γ', async () => {
+  const out = tmp();
+  const r = await cli('run', '--objective', '{"name":"quadratic","dim":8}', '--steps', '20', '--lr', '0.1', '--momentum', '0.5', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const run = loadRun(out);
+  assert.equal(run.record.summary?.rule, 'momentum-asgd');
+  assert.equal(JSON.parse(String(run.record.summary?.rule_params)).base.momentum, 0.5);
+});
+
+test('run: bad values are rejected with the field and the allowed values, nothing is written', async () => {
+  const out = join(tmp(), 'never');
+  const cases: [string[], RegExp][] = [
+    [['--backend', 'gpu'], new RegExp(`--backend.*Allowed choices are ${BACKEND_CHOICES.join(', ')}`)],
+    [['--steps', '0'], /--steps.*expected an integer ≥ 1/],
+    [['--lr', 'fast'], /--lr.*got "fast"; expected a number > 0/],
+    [['--model', 'mlpx'], /config\.model\.name.*"mlp".*"lenet5"/],
+    [['--rule', 'dana'], /config\.rule: got "dana"; allowed rule names: "ssgd", "asgd".*"dana-zero"/],
+    [['--sync', 'lock'], /--sync: not for --engine sim/],
+    [['--rule', 'asgd', '--momentum', '0.9'], /config\.rule\.momentum: "asgd" has no parameter "momentum"/],
+    [['--model', '{"name":"mlp","width":[3]}'], /unknown field "width"; allowed fields: name, widths/],
+  ];
+  for (const [bad, message] of cases) {
+    const args = { '--model': 'mlp', '--dataset': 'mnist', '--steps': '5', '--lr': '0.1' } as Record<string, string>;
+    for (let i = 0; i < bad.length; i += 2) args[bad[i]] = bad[i + 1];
+    const r = await cli('run', ...Object.entries(args).flat(), '--out', out, '--no-progress');
+    assert.equal(r.code, 2, `${bad.join(' ')}: exit ${r.code}`);
+    assert.match(r.err, message, bad.join(' '));
+  }
+  assert.equal(existsSync(out), false);
+});
+
+test('run --help documents every flag', async () => {
+  const r = await cli('run', '--help');
+  assert.equal(r.code, 0);
+  for (const flag of ['--engine', '--model', '--dataset', '--steps', '--batch-size', '--lr', '--momentum', '--seed', '--backend', '--out', '--rule', '--workers', '--timing', '--sync', '--threads', '--step-size', '--target']) {
+    assert.match(r.out, new RegExp(`${flag} `), flag);
+  }
+});
+
+test('run --engine threads: real worker threads on a built-in objective', async () => {
+  const out = tmp();
+  const r = await cli('run', '--engine', 'threads', '--sync', 'lock', '--threads', '2', '--objective', '{"name":"constant-gradient","dim":64}', '--steps', '200', '--lr', '0.001', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const run = loadRun(out);
+  assert.equal(run.record.engine, 'threads');
+  assert.equal(run.record.summary?.applied, 200);
+  assert.equal(run.record.summary?.invariant_violations, 0);
+  assert.deepEqual([...new Set(run.updates.array('worker'))].sort(), [0, 1]);
+});
+
+test('run: --step-size puts a staleness-step transform last in the rule; --config takes a saved run.json back', async () => {
+  const out = tmp();
+  const r = await cli('run', '--objective', 'quadratic', '--rule', 'ga', '--step-size', 'inverse', '--workers', '4', '--timing', 'round-robin', '--steps', '20', '--lr', '0.1', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const run = loadRun(out);
+  assert.equal(run.record.summary.rule, 'sgd+gap-aware+staleness-step(inverse)');
+  const scale = run.updates.array('scale') as number[];
+  assert.deepEqual(scale.slice(4), new Array(16).fill(1 / 4), 'round-robin τ = 3 after the first round: s = 1/(τ+1)');
+  const again = tmp();
+  const rerun = await cli('run', '--config', join(out, 'run.json'), '--out', again, '--no-progress');
+  assert.equal(rerun.code, 0, rerun.err);
+  assert.deepEqual(loadRun(again).updates.array('loss'), run.updates.array('loss'), 'the saved config reruns the same run');
+});
+
+test('run: a rule defined in a module file, by path on the command line', async () => {
+  const dir = tmp();
+  const mod = join(dir, 'halve.ts');
+  writeFileSync(mod, "export const halve = { name: 'cli-halve', apply(_s: unknown, g: Float32Array) { for (let j = 0; j < g.length; j++) g[j] *= 0.5; } };\n");
+  const out = join(dir, 'run');
+  const rule = JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'halve' }] });
+  const r = await cli('run', '--objective', 'quadratic', '--rule', rule, '--steps', '10', '--lr', '0.2', '--seed', '3', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const half = loadRun(out);
+  assert.equal(half.record.summary.rule, 'sgd+cli-halve');
+  const plain = join(dir, 'plain');
+  assert.equal((await cli('run', '--objective', 'quadratic', '--steps', '10', '--lr', '0.1', '--seed', '3', '--out', plain, '--no-progress')).code, 0);
+  assert.deepEqual(half.updates.array('loss'), loadRun(plain).updates.array('loss'), 'halving g is ASGD at η/2');
+  const missing = await cli('run', '--objective', 'quadratic', '--rule', JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'double' }] }), '--steps', '10', '--lr', '0.2', '--out', join(dir, 'x'), '--no-progress');
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /config\.rule\.transforms\[0\]\.export: .*exports no definition "double"; it exports halve/);
+});
+
+test('sweep: a grid file runs every point, writes the tables, and a rerun loads instead of rerunning', async () => {
+  const dir = tmp();
+  const grid = join(dir, 'grid.json');
+  writeFileSync(grid, JSON.stringify({
+    base: { objective: { name: 'quadratic', dim: 16 }, lr: 0.05, steps: 30, timing: { kind: 'round-robin' } },
+    vary: { rule: ['asgd', 'dana-zero'], workers: [1, 4] },
+  }));
+  const out = join(dir, 'out');
+  const first = await cli('sweep', grid, '--out', out, '--no-progress');
+  assert.equal(first.code, 0, first.err);
+  const runs = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n');
+  assert.equal(runs.length, 1 + 4);
+  assert.match(first.out, /dana-zero/);
+  const again = await cli('sweep', grid, '--out', out, '--no-progress');
+  assert.equal(again.code, 0, again.err);
+  const loaded = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n').slice(1);
+  const header = runs[0].split(',');
+  assert.ok(loaded.every((row) => row.split(',')[header.indexOf('loaded')] === 'true'), 'rerun loaded every saved run');
+});
+
+test('Ctrl-C stops a run after the update in flight and keeps the finished rows (exit 130)', async () => {
+  const out = tmp();
+  const bin = new URL('../../bin/stalelab.mjs', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'run', '--objective', '{"name":"quadratic","dim":200000}', '--steps', '1000000', '--lr', '0.01', '--workers', '4', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  const sent = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d) => {
+      err += String(d);
+      if (/updates/.test(err) && !child.killed) {
+        child.kill('SIGINT');
+        resolve();
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await sent;
+  assert.equal(code, 130, err);
+  const run = loadRun(out);
+  assert.equal(run.record.status, 'interrupted');
+  assert.ok(run.updates.numRows() > 0 && run.updates.numRows() < 1_000_000);
+});
