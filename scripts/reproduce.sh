@@ -17,4 +17,6 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "$want" > "$stamp"
 fi
 bash scripts/setup-jupyter.sh
+# The native backend is a speed-up, not a requirement: without it the notebooks run on wasm.
+bash scripts/setup-native.sh || echo "reproduce: the native 'blas' backend could not be built; models run on TensorFlow.js wasm (slower)" >&2
 exec bash scripts/report.sh "$@"

@@ -5,9 +5,10 @@ import { loadTensorflowNode } from './tensorflowNodeBackend.ts';
 import { loadWasm } from './wasmBackend.ts';
 import { loadWebgpu } from './webgpuBackend.ts';
 
-import { BACKEND_CHOICES, type BackendChoice } from './backendNames.ts';
+import { TFJS_BACKENDS, type TfjsBackendChoice } from './backendNames.ts';
 
-export { BACKEND_CHOICES, type BackendChoice };
+export { TFJS_BACKENDS };
+export type BackendChoice = TfjsBackendChoice;
 
 /** Which TensorFlow.js backend is active, what was asked for, and why this one. */
 export interface BackendInfo {
@@ -20,8 +21,11 @@ export interface BackendInfo {
   versions: Record<string, string>;
 }
 
-/** An explicitly requested backend cannot run here; the message says what is missing and how to install it. */
-export class BackendUnavailableError extends Error {
+/**
+ * An explicitly requested backend cannot run here; the message says what is missing and how to
+ * install it. A user's error (like a bad config field), so the CLI prints it as one line.
+ */
+export class BackendUnavailableError extends ConfigError {
   constructor(message: string) {
     super(message);
     this.name = 'BackendUnavailableError';
@@ -85,9 +89,10 @@ async function select(requested: BackendChoice): Promise<BackendInfo> {
  * unknown name is a ConfigError listing the allowed ones. Repeated calls reuse the first
  * result (and only re-activate the backend if another became active meanwhile).
  */
-export async function initBackend({ backend }: { backend: BackendChoice }): Promise<BackendInfo> {
-  if (!(BACKEND_CHOICES as readonly unknown[]).includes(backend)) {
-    throw new ConfigError(`backend: got ${JSON.stringify(backend)}; allowed values: ${BACKEND_CHOICES.join(', ')}`);
+export async function initBackend({ backend }: { backend: TfjsBackendChoice }): Promise<BackendInfo> {
+  if (!(TFJS_BACKENDS as readonly unknown[]).includes(backend)) {
+    const blas = backend === ('blas' as string) ? ' ("blas" is stalelab\'s native backend, not a TensorFlow.js one: name it in a run config)' : '';
+    throw new ConfigError(`backend: got ${JSON.stringify(backend)}; allowed TensorFlow.js backends: ${TFJS_BACKENDS.join(', ')}${blas}`);
   }
   let pending = settled.get(backend);
   if (pending === undefined) {

@@ -21,3 +21,8 @@ export function subsetSplit(split: Split, size: number, seed: number): Split {
   });
   return { x, y, size };
 }
+
+/** At most `rows` seeded rows of `split` (the whole split when it has no more): an evaluation subset. */
+export function atMostRows(split: Split, rows: number, seed: number): Split {
+  return rows >= split.size ? split : subsetSplit(split, rows, seed);
+}

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config/validate.ts';
 import { makeBatchSource } from '../data/batchSource.ts';
 import type { Batch, BatchSource, Dataset, Split, SplitName } from '../data/dataset.ts';
+import { atMostRows } from '../data/subset.ts';
 import { foldRunningStats } from '../models/batchNorm.ts';
 import { flatten, unflatten } from '../models/flatTensors.ts';
 import { initParams, initState } from '../models/initParams.ts';
 import { sizeOf, type Model } from '../models/model.ts';
-import { makeRng } from '../rng/rng.ts';
 import { correctCount, perExampleLoss, targetTensor } from './modelLoss.ts';
 import { modelGradients } from './modelGradients.ts';
 import type { Evaluation, GradientOracle, GradientResult } from './oracle.ts';
@@ -44,20 +44,6 @@ const numericOptions = oracleOptionsSchema
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** A fixed, seeded subset of a split's rows, kept in their original order. */
-function subsetOf(split: Split, rows: number, inputSize: number, seed: number): Split {
-  if (rows >= split.size) return split;
-  const order = Int32Array.from({ length: split.size }, (_, i) => i);
-  const picked = makeRng(seed).shuffle(order).subarray(0, rows).sort();
-  const x = new Float32Array(rows * inputSize);
-  const y = split.y instanceof Int32Array ? new Int32Array(rows) : new Float32Array(rows);
-  picked.forEach((row, i) => {
-    x.set(split.x.subarray(row * inputSize, (row + 1) * inputSize), i * inputSize);
-    y[i] = split.y[row];
-  });
-  return { x, y, size: rows };
 }
 
 /**
@@ -98,7 +84,7 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
   const evalSplit = (name: SplitName): Split => {
     let split = evalSplits.get(name);
     if (!split) {
-      split = subsetOf(dataset[name], opts.evalSubset ?? Infinity, inputSize, opts.evalSeed);
+      split = atMostRows(dataset[name], opts.evalSubset ?? Infinity, opts.evalSeed);
       evalSplits.set(name, split);
     }
     return split;

@@ -72,15 +72,8 @@ export async function resolveProblem(config: ProblemConfig, opts: { oracle?: Gra
   if (config.model === undefined || config.dataset === undefined) {
     throw new ConfigError('config: nothing to train; give objective, or model + dataset, or pass an oracle to the run');
   }
-  const [{ initBackend }, { loadParsedDataset }, { buildModelFromSpec }, { createModelOracle }] = await Promise.all([
-    import('../backend/initBackend.ts'),
-    import('../data/loadDataset.ts'),
-    import('../models/zoo.ts'),
-    import('../oracle/modelOracle.ts'),
-  ]);
-  const info = await initBackend({ backend: config.backend ?? 'auto' });
+  const [{ loadParsedDataset }, { buildModelOracle }] = await Promise.all([import('../data/loadDataset.ts'), import('../oracle/buildModelOracle.ts')]);
   const dataset = await loadParsedDataset(config.dataset);
-  const model = buildModelFromSpec(config.model, dataset.inputShape, dataset.numClasses, dataset.task);
-  const oracle = createModelOracle({ model, dataset, ...(config.oracleOptions ?? {}), ...(config.evalSubset !== undefined ? { evalSubset: config.evalSubset } : {}) });
-  return { oracle, backend: { name: info.name, reason: info.reason, versions: info.versions }, owned: true };
+  const { oracle, backend } = await buildModelOracle(config.model, dataset, { backend: config.backend ?? 'auto', oracleOptions: config.oracleOptions, evalSubset: config.evalSubset });
+  return { oracle, backend, owned: true };
 }

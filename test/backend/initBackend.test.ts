@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_CHOICES, BackendUnavailableError, initBackend, type BackendChoice } from '../../src/backend/initBackend.ts';
+import { TFJS_BACKENDS, BackendUnavailableError, initBackend, type BackendChoice } from '../../src/backend/initBackend.ts';
 import { wasmConvKernelsRegistered } from '../../src/backend/wasmConvKernels.ts';
 import { packageVersion } from '../../src/backend/packageVersion.ts';
 import { ConfigError } from '../../src/config/validate.ts';
@@ -76,7 +76,7 @@ test("'tensorflow' without tfjs-node is a clear error naming the package and the
 test('an unknown backend name is a ConfigError listing the allowed values', async () => {
   await assert.rejects(initBackend({ backend: 'gpu' as BackendChoice }), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
-    assert.match(error.message, new RegExp(`backend: got "gpu"; allowed values: ${BACKEND_CHOICES.join(', ')}`));
+    assert.match(error.message, new RegExp(`backend: got "gpu"; allowed TensorFlow.js backends: ${TFJS_BACKENDS.join(', ')}`));
     return true;
   });
 });

@@ -15,6 +15,12 @@ export function explicitTiming(order: readonly number[], repeat: boolean): Timin
       k++;
       timing.time = k;
     },
+    finishTime(i) {
+      // The next listed arrival of worker i from here on.
+      const limit = repeat ? order.length : order.length - k;
+      for (let d = 0; d < limit; d++) if (order[(k + d) % order.length] === i) return k + d + 1;
+      return Infinity;
+    },
     round() {
       throw new ConfigError('timing: an explicit schedule has no barrier rounds; SSGD needs gamma or round-robin timing');
     },

@@ -11,22 +11,21 @@ export function gammaTiming(shape: number, means: readonly number[], rng: Rng): 
   const streams = means.map((_, i) => rng.fork(i));
   const draw = (i: number): number => streams[i].gamma(shape, means[i]);
   const heap = new EventHeap(n);
-  let started = false;
+  // Each worker draws from its own stream, so drawing the first jobs now or at the first next() is the same.
+  const due = new Float64Array(n);
+  for (let i = 0; i < n; i++) heap.push((due[i] = draw(i)), i);
   const timing: Timing = {
     worker: -1,
     time: 0,
     next() {
-      if (!started) {
-        for (let i = 0; i < n; i++) heap.push(draw(i), i);
-        started = true;
-      }
       heap.pop();
       const i = heap.lastWorker;
       const t = heap.lastTime;
-      heap.push(t + draw(i), i);
+      heap.push((due[i] = t + draw(i)), i);
       timing.worker = i;
       timing.time = t;
     },
+    finishTime: (i) => due[i],
     round() {
       let max = 0;
       for (let i = 0; i < n; i++) max = Math.max(max, draw(i));

@@ -15,6 +15,8 @@ export function roundRobinTiming(n: number): Timing {
       timing.time = k / n;
     },
     round: () => 1,
+    // Worker i's jobs end at (i + 1)/n, then every time unit; k arrivals have happened so far.
+    finishTime: (i) => (i + 1) / n + Math.max(0, Math.ceil((k - i) / n)),
     describe: () => ({ timing: 'round-robin' }),
   };
   return timing;

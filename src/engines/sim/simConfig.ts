@@ -23,6 +23,14 @@ export const simConfigSchema = z
     gradientBatching: z.enum(GRADIENT_BATCHING).default('off'),
     /** Most gradients per pass with gradientBatching 'in-flight' (bounds memory: this × D floats). */
     gradientGroup: z.number().int().min(1).max(4096).default(32),
+    /**
+     * Compute threads for the workers' gradients, each with its own backend, while the master applies
+     * updates in simulated order (same tables as computing each gradient when applied). 'auto' = the
+     * machine's cores for a model problem whose gradients (timed on two minibatches) add up to more
+     * than 20 s, else none (this thread): built-in objectives, oracles passed by the caller and short
+     * runs do not pay for starting threads. The choice is recorded (compute_threads).
+     */
+    computeThreads: z.union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected "auto" or an integer from 1 to 256' }).default('auto'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -38,6 +46,9 @@ export const simConfigSchema = z
       if (!c.timing.repeat && c.steps !== undefined && c.steps > c.timing.order.length) {
         issue(['steps'], `the schedule lists ${c.timing.order.length} arrivals; set steps ≤ ${c.timing.order.length} or timing.repeat: true`);
       }
+    }
+    if (c.gradientBatching === 'in-flight' && typeof c.computeThreads === 'number' && c.computeThreads > 1) {
+      issue(['gradientBatching'], "'in-flight' groups gradients in this thread (one device pass per group, for GPUs); with compute threads leave it 'off'");
     }
     if (c.timing.kind === 'gamma' && c.timing.means !== undefined && c.timing.means.length !== c.workers) {
       issue(['timing', 'means'], `expected one mean per worker (${c.workers}), got ${c.timing.means.length}`);

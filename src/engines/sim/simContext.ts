@@ -7,6 +7,7 @@ import type { ProgressClock } from '../../run/runControl.ts';
 import type { UpdateLog } from '../../run/updateLog.ts';
 import type { LrSchedule } from '../../schedule/lrSchedule.ts';
 import type { SimConfig } from './simConfig.ts';
+import type { GradientJobs } from './gradientJobs.ts';
 import type { Timing } from './timing.ts';
 
 /** Everything one simulated run works with; the loops (async, sync) share it. */
@@ -25,8 +26,8 @@ export interface SimContext {
   /** θ after every update, when the config asks for it. */
   trajectory: Float32Array[] | null;
   batchSeed: number;
-  /** Set by the async loop: how many oracle passes computed how many gradients. */
-  gradientPasses?: { passes: number; computed: number };
+  /** Where the workers' gradients are computed (this thread, or compute threads). */
+  jobs: GradientJobs;
   /** Where the loop is (updates applied, samples, simulated time): what a failed run got to. */
   progress: { steps: number; samples: number; simTime: number };
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ConfigError } from '../../config/validate.ts';
 import { makeRng, mixSeed } from '../../rng/rng.ts';
 import { makeRule } from '../../rules/makeRule.ts';
@@ -6,6 +7,9 @@ import type { Engine, EngineContext, RunOutcome } from '../../run/engine.ts';
 import { EvalLog } from '../../run/evalLog.ts';
 import { UpdateLog } from '../../run/updateLog.ts';
 import { lrScheduleOf } from '../../schedule/lrSchedule.ts';
+import { ComputePool } from './computePool.ts';
+import type { GradientJobs } from './gradientJobs.ts';
+import { InFlightGradients } from './inFlightGradients.ts';
 import { makeTiming } from './makeTiming.ts';
 import { simConfigSchema, type SimConfig } from './simConfig.ts';
 import { evalPoint, type LoopEnd, type SimContext } from './simContext.ts';
@@ -29,6 +33,11 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
     throw new ConfigError(`config.returnTrajectory: keeps steps × D = ${totalSteps} × ${oracle.dim} floats; allowed up to ${MAX_TRAJECTORY_FLOATS} (small problems only)`);
   }
   const timing = makeTiming(config.timing, config.workers, makeRng(mixSeed(config.seed, 7002)));
+  const batchSeed = mixSeed(config.seed, 7001);
+  const threads = await computeThreads(config, ctx, totalSteps, batchSeed);
+  const jobs: GradientJobs = threads > 1
+    ? await ComputePool.start(config, threads, oracle.dim, batchSeed, totalSteps)
+    : new InFlightGradients(oracle, config.gradientBatching, config.gradientGroup, config.workers);
   const sim: SimContext = {
     config,
     oracle,
@@ -41,7 +50,8 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
     clock: ctx.clock,
     totalSteps,
     trajectory: config.returnTrajectory ? [] : null,
-    batchSeed: mixSeed(config.seed, 7001),
+    batchSeed,
+    jobs,
     progress: { steps: 0, samples: 0, simTime: 0 },
   };
   let end: LoopEnd;
@@ -51,6 +61,8 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
     // Bad input stays an error; anything else (an oracle or a user transform throwing) is a failed run, rows kept.
     if (e instanceof ConfigError || !(e instanceof Error)) throw e;
     end = { status: 'failed', ...sim.progress, message: e.message, ...(e.stack ? { errorStack: e.stack } : {}) };
+  } finally {
+    await jobs.close();
   }
   sim.updates.flush();
   if (end.status === 'finished') {
@@ -75,10 +87,34 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
       sim_time: end.simTime,
       eval_at: config.evalAt,
       gradient_batching: config.gradientBatching,
-      gradient_passes: sim.gradientPasses?.passes ?? null,
-      gradients_computed: sim.gradientPasses?.computed ?? null,
+      compute_threads: threads,
+      gradient_passes: jobs.passes,
+      gradients_computed: jobs.computed,
     },
   };
+}
+
+/** Seconds of gradients a run must expect before 'auto' starts compute threads (each loads its own backend and data). */
+const AUTO_THREADS_MIN_SEC = 20;
+
+/**
+ * The compute threads a run uses: as configured; for 'auto', the machine's cores when the problem
+ * is a model built from the config (an oracle passed by the caller cannot cross threads) and its
+ * gradients, timed on two minibatches here, add up to more than the threads' start-up is worth.
+ */
+async function computeThreads(config: SimConfig, ctx: EngineContext, totalSteps: number, batchSeed: number): Promise<number> {
+  if (config.computeThreads !== 'auto') return config.computeThreads;
+  const cores = Math.min(os.availableParallelism(), config.workers);
+  if (cores < 2 || config.model === undefined || !ctx.problem.owned || config.gradientBatching !== 'off') return 1;
+  const { oracle } = ctx.problem;
+  const theta = oracle.init(config.seed);
+  const batches = oracle.batches(config.batchSize, batchSeed);
+  await oracle.gradient(theta, batches.at(0));
+  const t0 = performance.now();
+  await oracle.gradient(theta, batches.at(1));
+  const gradientSec = (performance.now() - t0) / 1000;
+  const gradients = totalSteps * (config.rule.sync ? config.workers : 1);
+  return gradients * gradientSec > AUTO_THREADS_MIN_SEC ? cores : 1;
 }
 
 export const simEngine: Engine<SimConfig> = {

@@ -28,9 +28,7 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
     const lr = lrAt(samples);
     rule.send(0, lr, x);
     for (let i = 0; i < n; i++) round[i] = batches.next();
-    const results: GradientResult[] = oracle.gradients
-      ? await oracle.gradients(round.map(() => x), round)
-      : await sequential(round, (b) => oracle.gradient(x, b));
+    const results: GradientResult[] = await ctx.jobs.round(x, round);
     mean.fill(0);
     let loss = 0;
     for (const r of results) {
@@ -59,10 +57,4 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
     await pacer.maybeYield();
   }
   return { status: 'finished', steps: version, samples, simTime };
-}
-
-async function sequential(batches: Batch[], f: (b: Batch) => Promise<GradientResult>): Promise<GradientResult[]> {
-  const out: GradientResult[] = [];
-  for (const b of batches) out.push(await f(b));
-  return out;
 }

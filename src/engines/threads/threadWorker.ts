@@ -12,7 +12,7 @@ import { ThreadRowBuffer } from './threadRows.ts';
 import { threadScaler } from './threadScaler.ts';
 import type { ThreadStats, WorkerInit, WorkerMessage } from './workerMessages.ts';
 
-// Entry point of one worker thread (started by spawnThreadWorker).
+// Entry point of one worker thread (started by WorkerGang through spawnWorker).
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const { config, thread } = init;

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestStop, type SharedControl } from './sharedControl.ts';
-import { spawnThreadWorker } from './spawnThreadWorker.ts';
+import { ruleNeedsTsx, siblingModule, spawnWorker } from '../../run/spawnWorker.ts';
 import type { ThreadRows } from './threadRows.ts';
 import type { ThreadStats, WorkerInit, WorkerMessage } from './workerMessages.ts';
 
@@ -39,7 +39,7 @@ export class WorkerGang {
   constructor(inits: WorkerInit[], private readonly control: SharedControl) {
     this.stats = inits.map(() => null);
     this.hasExited = inits.map(() => false);
-    this.workers = inits.map((init) => spawnThreadWorker(init));
+    this.workers = inits.map((init) => spawnWorker(siblingModule(import.meta.url, 'threadWorker'), init, { tsx: ruleNeedsTsx(init.config.rule) }));
     live += this.workers.length;
     this.exits = this.workers.map((w, thread) => {
       w.on('message', (m: WorkerMessage) => this.onMessage(m));
