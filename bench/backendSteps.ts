@@ -1,6 +1,6 @@
 import { initBackend, type BackendChoice } from '../src/backend/initBackend.ts';
 import type { FigureLog } from './figures.ts';
-import { matmulGflops, timeTrainStep } from './trainStep.ts';
+import { blasMissing, matmulGflops, timeTrainStep } from './trainStep.ts';
 
 // Budgets keep `npm run bench` to minutes on a 2-core machine: the pure-JS cpu backend takes
 // seconds per LeNet step and many minutes per ResNet-20 step, so it runs fewer reps or is skipped.
@@ -10,6 +10,15 @@ const WASM_LIMITS: Record<string, number | 'skip'> = { resnet20: 2 };
 /** Train-step medians per backend and model, each as a ratio to the cpu backend (the old table). */
 export async function backendSteps(log: FigureLog, backends: string[], models: string[], batchSize: number, reps: number): Promise<void> {
   const cpuMs = new Map<string, number>();
+  const missing = blasMissing();
+  if (missing) log.skip(`backend blas: ${missing}`);
+  else {
+    console.log('\n== Train steps on blas (native OpenBLAS; dense and LeNet models)');
+    for (const model of models.filter((m) => m !== 'resnet20')) {
+      const t = await timeTrainStep(model, batchSize, reps, 3, undefined, 'blas');
+      log.add({ name: `train_step.${model}.b${batchSize}`, backend: 'blas', value: t.medianMs, unit: 'ms', note: `median of ${t.samples.length}, D=${t.dim}` });
+    }
+  }
   for (const backend of backends) {
     let info;
     try {

@@ -13,11 +13,17 @@ export interface Figure {
   note?: string;
 }
 
-/** A target of issue 6 checked against a ratio measured in this run. */
+/**
+ * A target checked against a ratio measured in this run: the median of its rounds (each round
+ * measures both sides, interleaved), with the spread of the rounds.
+ */
 export interface TargetCheck {
-  target: 1 | 2 | 3 | 4;
+  target: number | string;
   what: string;
   ratio: number;
+  /** Smallest and largest ratio over the rounds. */
+  spread?: [number, number];
+  rounds?: number;
   /** 'le': pass when ratio ≤ bound; 'ge': pass when ratio ≥ bound. */
   compare: 'le' | 'ge';
   bound: number;
@@ -56,12 +62,20 @@ export class FigureLog {
     console.log(`  skipped: ${what}`);
   }
 
+  /** A target from the ratios of several interleaved rounds: their median, and their spread. */
+  checkRounds(t: Omit<TargetCheck, 'ratio' | 'spread' | 'rounds'>, ratios: readonly number[]): TargetCheck {
+    const check = { ...t, ratio: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] as [number, number], rounds: ratios.length };
+    this.check(check);
+    return check;
+  }
+
   printTargets(): void {
-    console.log('\n== Targets (issue 6), ratios measured in this run');
-    console.log(`  ${'#'.padEnd(2)} ${'what'.padEnd(52)} ${'ratio'.padStart(7)}  target   result`);
+    console.log('\n== Targets (issue 11), ratios measured in this run: median of the rounds [min–max]');
+    console.log(`  ${'#'.padEnd(2)} ${'what'.padEnd(56)} ${'ratio'.padStart(7)} ${'spread'.padEnd(13)}  target   result`);
     for (const t of this.targets) {
       const bound = `${t.compare === 'le' ? '≤' : '≥'} ${t.bound}`;
-      console.log(`  ${String(t.target).padEnd(2)} ${t.what.padEnd(52)} ${t.ratio.toFixed(3).padStart(7)}  ${bound.padEnd(7)}  ${passes(t) ? 'PASS' : 'FAIL'}  ${t.note}`);
+      const spread = t.spread ? `[${t.spread[0].toFixed(2)}–${t.spread[1].toFixed(2)}]` : '';
+      console.log(`  ${String(t.target).padEnd(2)} ${t.what.padEnd(56)} ${t.ratio.toFixed(3).padStart(7)} ${spread.padEnd(13)}  ${bound.padEnd(7)}  ${passes(t) ? 'PASS' : 'FAIL'}  ${t.note}`);
     }
     if (this.skipped.length) console.log(`  not measured: ${this.skipped.join('; ')}`);
   }

@@ -1,34 +1,48 @@
 import os from 'node:os';
-import { runThreads } from '../src/engines/threads/runThreads.ts';
-import type { FigureLog } from './figures.ts';
-import { BENCH_MODELS } from './trainStep.ts';
+import { runExperiment } from '../src/run/runExperiment.ts';
+import { median, type FigureLog } from './figures.ts';
+import type { StepFigures } from './floorRatio.ts';
+import { BENCH_MODELS, blasMissing } from './trainStep.ts';
 
 /**
- * Target 4: T worker threads (Hogwild on shared θ, one wasm backend each) give ≥ 0.8·T× the
- * updates/s of one thread, for T = 1 … the core count. Each run trains for `seconds` of wall time
- * after every worker is ready (start-up is not counted) on a 10k-image MNIST subset.
+ * Target 5 and the kept thread-scaling target, on the threads engine (Hogwild!, a backend per
+ * thread, `seconds` of training after every worker is ready, a 10k-image MNIST subset):
+ * - 5: one thread's updates/s on blas ÷ on wasm, over the same speed-up of the train step
+ *   (target 1's figures), ≥ 0.8: the threads engine gains what the step gained;
+ * - kept: T threads ≥ 0.8·T × one thread's updates/s, T = 2 … cores.
  */
-export async function threadScaling(log: FigureLog, models: string[], batchSize: number, seconds: number): Promise<void> {
+export async function threadScaling(log: FigureLog, model: string, batchSize: number, seconds: number, rounds: number, steps: StepFigures | null): Promise<void> {
   const cores = os.availableParallelism();
-  console.log(`\n== Target 4: thread scaling (hogwild, wasm, T = 1…${cores})`);
-  for (const model of models) {
-    let one = NaN;
-    for (let t = 1; t <= cores; t++) {
-      const r = await runThreads({
-        sync: 'hogwild', workers: t, lr: 0.01, batchSize, seconds, seed: 1, backend: 'wasm', evalSubset: 200,
-        model: BENCH_MODELS[model].spec as never, dataset: { name: 'mnist', trainSize: 10000, testSize: 500 },
-      });
-      const ups = r.record.summary!.updates_per_sec as number;
-      if (t === 1) one = ups;
-      const f = log.add({
-        name: `threads.hogwild.T${t}.${model}.b${batchSize}`,
-        backend: 'wasm',
-        value: ups,
-        unit: 'updates/s',
-        ...(t > 1 ? { ratio: ups / one, ratioTo: `threads.hogwild.T1.${model}.b${batchSize}` } : {}),
-        note: `${r.record.summary!.applied} updates in ${r.record.wallTimeSec.toFixed(1)} s`,
-      });
-      if (t > 1) log.check({ target: 4, what: `${model} T=${t} threads / 1 thread updates/s`, ratio: f.ratio!, compare: 'ge', bound: 0.8 * t, note: `${ups.toFixed(0)} vs ${one.toFixed(0)} updates/s` });
+  const backends = blasMissing() ? ['wasm'] : ['wasm', 'blas'];
+  console.log(`\n== Target 5 and thread scaling (threads engine, hogwild, ${model}, B=${batchSize}, T = 1…${cores}, ${backends.join(' and ')})`);
+  const ups = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const backend of backends) {
+      for (let t = 1; t <= cores; t++) {
+        if (t > 1 && backend !== backends.at(-1)) continue;
+        const run = await runExperiment({
+          engine: 'threads', sync: 'hogwild', workers: t, lr: 0.01, batchSize, seconds, seed: 1, backend, evalSubset: 200,
+          model: BENCH_MODELS[model].spec, dataset: { name: 'mnist', trainSize: 10000, testSize: 500 },
+        });
+        const key = `${backend}.T${t}`;
+        ups.set(key, [...(ups.get(key) ?? []), run.record.summary.updates_per_sec as number]);
+      }
     }
+  }
+  for (const [key, v] of ups) log.add({ name: `threads.hogwild.${key}.${model}.b${batchSize}`, backend: key.split('.')[0], value: median(v), unit: 'updates/s', note: `median of ${v.length} runs of ${seconds} s` });
+  const main = backends.at(-1)!;
+  for (let t = 2; t <= cores; t++) {
+    const one = ups.get(`${main}.T1`)!;
+    const many = ups.get(`${main}.T${t}`)!;
+    log.checkRounds({ target: 'kept', what: `${model} ${main} T=${t} threads / 1 thread updates/s`, compare: 'ge', bound: 0.8 * t, note: `${median(many).toFixed(0)} vs ${median(one).toFixed(0)} updates/s` }, many.map((m, i) => m / one[i]));
+  }
+  const step = steps?.steps.get(`${model}.b${batchSize}`);
+  if (main === 'blas' && step) {
+    const stepGain = step.tfjs / step.blas;
+    const blas = ups.get('blas.T1')!;
+    const wasm = ups.get('wasm.T1')!;
+    log.checkRounds({ target: 5, what: `${model} one thread: blas/wasm updates/s over the step's gain`, compare: 'ge', bound: 0.8, note: `threads ${(median(blas) / median(wasm)).toFixed(2)}× faster, step ${stepGain.toFixed(2)}× faster` }, blas.map((b, i) => b / wasm[i] / stepGain));
+  } else {
+    log.skip('target 5: needs the blas backend and target 1\'s step figures of the same model and batch');
   }
 }

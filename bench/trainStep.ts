@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, type ModelSpecInput } from '../src/models/zoo.ts';
+import { loadBlasAddon } from '../src/backend/blas/blasAddon.ts';
+import { createBlasOracle } from '../src/backend/blas/blasOracle.ts';
+import { buildModel, parseModelSpec, type ModelSpecInput } from '../src/models/zoo.ts';
 import { createModelOracle } from '../src/oracle/modelOracle.ts';
 import { sgdUpdate } from '../src/rules/bases/thetaOps.ts';
 import type { GradientOracle } from '../src/oracle/oracle.ts';
@@ -14,18 +16,35 @@ export interface StepTiming {
 
 export const BENCH_MODELS: Record<string, { spec: ModelSpecInput; inputShape: number[] }> = {
   mlp: { spec: { name: 'mlp', widths: [256, 128] }, inputShape: [28, 28, 1] },
+  mlp64: { spec: { name: 'mlp', widths: [64] }, inputShape: [28, 28, 1] },
+  mlp128: { spec: { name: 'mlp', widths: [128] }, inputShape: [28, 28, 1] },
+  mlp256: { spec: { name: 'mlp', widths: [256] }, inputShape: [28, 28, 1] },
   lenet5: { spec: { name: 'lenet5' }, inputShape: [28, 28, 1] },
   resnet20: { spec: { name: 'resnet20' }, inputShape: [32, 32, 3] },
 };
 
+/** The CPU backends a bench oracle can run on: TensorFlow.js (whatever initBackend made current) or the native addon. */
+export type BenchBackend = 'tfjs' | 'blas';
+
+/** Whether the native addon is built here (else the blas figures are skipped with this reason). */
+export function blasMissing(): string | null {
+  const a = loadBlasAddon();
+  return 'error' in a ? a.error : null;
+}
+
 /**
  * A model oracle on random data of the model's input shape (step times do not depend on pixel
- * values). `testRows` bounds the cost of the evaluations an engine makes at its start and end.
+ * values), on the current TensorFlow.js backend or the native addon. `testRows` bounds the cost
+ * of the evaluations an engine makes at its start and end.
  */
-export function benchOracle(model: string, trainRows: number, testRows = 256): GradientOracle {
+export function benchOracle(model: string, trainRows: number, testRows = 256, backend: BenchBackend = 'tfjs'): GradientOracle {
   const { spec, inputShape } = BENCH_MODELS[model];
   const data = syntheticImages(model, inputShape, 10, trainRows, 1, testRows);
-  return createModelOracle({ model: buildModel(spec, inputShape, 10, 'classification'), dataset: data });
+  const built = buildModel(spec, inputShape, 10, 'classification');
+  if (backend === 'tfjs') return createModelOracle({ model: built, dataset: data });
+  const a = loadBlasAddon();
+  if ('error' in a) throw new Error(a.error);
+  return createBlasOracle({ addon: a.addon, spec: parseModelSpec(spec), model: built, dataset: data });
 }
 
 /**
@@ -33,8 +52,8 @@ export function benchOracle(model: string, trainRows: number, testRows = 256): G
  * the library's own θ ← θ − ηg, the step ASGD applies): what an engine pays per update. The first steps warm up kernels and are dropped.
  * `shared`: time this oracle (not disposed) instead of a fresh one on 256 random images.
  */
-export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2, shared?: GradientOracle): Promise<StepTiming> {
-  const oracle = shared ?? benchOracle(model, Math.max(batchSize * 2, 256));
+export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2, shared?: GradientOracle, backend: BenchBackend = 'tfjs'): Promise<StepTiming> {
+  const oracle = shared ?? benchOracle(model, Math.max(batchSize * 2, 256), 256, backend);
   const theta = oracle.init(1);
   const batches = oracle.batches(batchSize, 1);
   const samples: number[] = [];

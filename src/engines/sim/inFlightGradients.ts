@@ -15,6 +15,10 @@ export type GradientBatching = (typeof GRADIENT_BATCHING)[number];
  * first) are computed in one `oracle.gradients` pass and kept until their jobs are applied. Results
  * equal 'off' (same inputs, same oracle), whatever the grouping; only the number of device passes
  * changes. Keeps up to N gradients (N × D floats) in memory.
+ *
+ * Grouping pays where one pass costs little more than one gradient (a GPU's round trip); on a CPU
+ * it can cost more. So the first passes alternate grouped and single ones, timed per gradient, and
+ * the run keeps the faster (`groupUsed`: maxGroup, or 1 after falling back).
  */
 export class InFlightGradients implements GradientJobs {
   private readonly thetas: Float32Array[];
@@ -23,6 +27,9 @@ export class InFlightGradients implements GradientJobs {
   private readonly ready: (GradientResult | undefined)[];
   passes = 0;
   computed = 0;
+  /** The group size the calibration kept (null until decided; 1: grouping was not faster). */
+  groupUsed: number | null = null;
+  private readonly calibration = { grouped: [] as number[], single: [] as number[] };
 
   constructor(
     private readonly oracle: GradientOracle,
@@ -49,20 +56,31 @@ export class InFlightGradients implements GradientJobs {
   async take(i: number, stepsLeft: number): Promise<GradientResult> {
     let result = this.ready[i];
     if (result === undefined) {
-      if (this.mode === 'off' || this.maxGroup === 1 || stepsLeft <= 1) {
+      const grouping = this.mode === 'in-flight' && this.maxGroup > 1 && stepsLeft > 1;
+      const c = this.calibration;
+      const calibrating = grouping && this.groupUsed === null;
+      const grouped = grouping && this.groupUsed !== 1 && (!calibrating || c.grouped.length <= c.single.length);
+      const t0 = performance.now();
+      if (grouped) {
+        const size = await this.computeGroup(i, Math.min(this.maxGroup, stepsLeft));
+        result = this.ready[i]!;
+        if (calibrating) c.grouped.push((performance.now() - t0) / size);
+      } else {
         result = await this.oracle.gradient(this.thetas[i], this.batches[i]);
         this.passes++;
         this.computed++;
-      } else {
-        await this.computeGroup(i, Math.min(this.maxGroup, stepsLeft));
-        result = this.ready[i]!;
+        if (calibrating) c.single.push(performance.now() - t0);
+      }
+      if (calibrating && c.grouped.length >= CALIBRATION_PASSES && c.single.length >= CALIBRATION_PASSES) {
+        this.groupUsed = median(c.grouped) < median(c.single) ? this.maxGroup : 1;
       }
     }
     this.ready[i] = undefined;
     return result;
   }
 
-  private async computeGroup(first: number, size: number): Promise<void> {
+  /** Computes the group of `first` and returns how many gradients it computed. */
+  private async computeGroup(first: number, size: number): Promise<number> {
     const others: number[] = [];
     for (let j = 0; j < this.thetas.length; j++) if (j !== first && this.ready[j] === undefined) others.push(j);
     // The next due first: those are the next to be applied (ties by worker id).
@@ -70,6 +88,7 @@ export class InFlightGradients implements GradientJobs {
     const group = [first, ...others.slice(0, size - 1)];
     const results = await this.many(group.map((j) => this.thetas[j]), group.map((j) => this.batches[j]));
     group.forEach((j, k) => (this.ready[j] = results[k]));
+    return group.length;
   }
 
   async round(theta: Float32Array, batches: Batch[]): Promise<GradientResult[]> {
@@ -84,6 +103,14 @@ export class InFlightGradients implements GradientJobs {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Timed passes of each kind before the faster is kept (the first of each warms up the kernels). */
+const CALIBRATION_PASSES = 4;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
 }
 
 async function sequential(oracle: GradientOracle, thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {

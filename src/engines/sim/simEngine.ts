@@ -88,6 +88,7 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
       eval_at: config.evalAt,
       gradient_batching: config.gradientBatching,
       compute_threads: threads,
+      gradient_group_used: jobs instanceof InFlightGradients ? jobs.groupUsed : null,
       gradient_passes: jobs.passes,
       gradients_computed: jobs.computed,
     },

@@ -32,7 +32,7 @@ test("computeThreads 'auto' starts threads only for a model problem long enough 
 });
 
 test('an error in a compute thread ends the run failed with the rows so far', async () => {
-  const r = await runExperiment({ ...model, objective: undefined, model: undefined, dataset: undefined, backend: undefined, ...{ objective: { name: 'failing', worker: 0, afterGradients: 5 } }, lr: 0.1, workers: 4, steps: 100, computeThreads: 2 });
+  const r = await runExperiment({ objective: { name: 'failing', worker: 0, afterGradients: 5 }, lr: 0.1, workers: 4, steps: 100, computeThreads: 2 });
   assert.equal(r.record.status, 'failed');
   assert.match(r.record.message!, /compute thread 0: failing objective: throws on gradient 5/);
   assert.ok(r.updates.numRows() < 100);
