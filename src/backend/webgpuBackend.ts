@@ -116,5 +116,5 @@ export async function loadWebgpu(options: { timeoutMs: number; acceptFallbackAda
     const v = packageVersion(name);
     if (v !== undefined) versions[name.replace('@tensorflow/', '')] = v;
   }
-  return { ok: true, name: 'webgpu', detail: `WebGPU (Dawn) on ${adapterName}${fallback ? ' (software fallback adapter)' : ''}`, versions };
+  return { ok: true, name: 'webgpu', detail: `WebGPU (Dawn) on ${adapterName}${fallback ? ' (a software fallback adapter: correct but slower than wasm, for checking the GPU path, not for speed)' : ''}`, versions };
 }
