@@ -45,6 +45,7 @@ export interface Rule {
 /** State in ordinary memory (one process). */
 export const plainAllocator: StateAllocator = {
   floats: (n) => new Float32Array(n),
+  doubles: (n) => new Float64Array(n),
   cells: (n) => new Int32Array(n),
 };
 

@@ -8,11 +8,15 @@ import type { z } from 'zod';
  */
 
 /**
- * Where a part's state vectors live. In one process they are ordinary arrays; an engine whose
- * workers share state (threads) hands out views of shared memory instead, in allocation order.
+ * Where a part's state lives. In one process these are ordinary arrays; an engine whose workers
+ * share state (threads) hands out views of shared memory instead, in allocation order, and
+ * Leashed-SGD versions a whole copy of the state with every published θ. So state that must be
+ * shared or versioned with θ (vectors, and scalars such as an update counter) is allocated here,
+ * not kept in plain object fields.
  */
 export interface StateAllocator {
   floats(length: number): Float32Array;
+  doubles(length: number): Float64Array;
   cells(length: number): Int32Array;
 }
 

@@ -1,11 +1,13 @@
+import type { Rule } from '../../rules/makeRule.ts';
+import type { ParameterMemory, ParameterStore } from './parameterStore.ts';
 import { Cell, type SharedControl } from './sharedControl.ts';
-import type { ParameterMemory, ParameterStore, ReadView } from './parameterStore.ts';
 
 /**
- * Leashed-SGD (ALGORITHMS.md §4): lock-free and consistent. Published vectors are immutable; a
- * writer copies the newest into a free slot, applies its update there and publishes it with one
- * compareExchange of the pointer word (generation << 8 | slot). Slots are recycled once STALE and
- * unread. `readers` is only ever changed with Atomics.add/sub, never stored.
+ * Leashed-SGD (ALGORITHMS.md §4): lock-free and consistent. Published versions of the rule's whole
+ * state (θ with its momentum, look-ahead sum, statistics: everything that must stay consistent
+ * with θ) are immutable; a writer copies the newest into a free slot, applies the rule's receive
+ * there and publishes it with one compareExchange of the pointer word (generation << 8 | slot).
+ * Slots are recycled once STALE and unread. `readers` is only ever changed with Atomics.add/sub.
  */
 const META = 4;
 const GEN = 0;
@@ -16,15 +18,14 @@ const VER = 3;
 export const SlotState = { FREE: 0, PRIVATE: 1, LIVE: 2, STALE: 3 } as const;
 const GEN_MASK = 0x7fffff; // 23 bits: generation << 8 stays a positive Int32
 
-/** 2T + 2 slots: per thread one pinned vector and one private copy, the live one, one snapshot reader. */
+/** 2T + 2 slots: per thread one pinned version and one private copy, the live one, one snapshot reader. */
 export function leashedSlots(threads: number): number {
   return 2 * threads + 2;
 }
 
-/** Put θ0 in slot 0 as the first published vector (generation 1, version 0). */
-export function initLeashed(memory: ParameterMemory, control: SharedControl, theta0: Float32Array): void {
+/** Slot 0 (where the main thread's rule wrote the initial state) is the first published version. */
+export function initLeashed(memory: ParameterMemory, control: SharedControl): void {
   const meta = new Int32Array(memory.meta!);
-  new Float32Array(memory.params, 0, memory.dim).set(theta0);
   meta[GEN] = 1;
   meta[STATE] = SlotState.LIVE;
   Atomics.store(control.cells, Cell.GENERATION, 1);
@@ -32,14 +33,18 @@ export function initLeashed(memory: ParameterMemory, control: SharedControl, the
 }
 
 /**
+ * @param rules the rule bound to each slot's copy of the state.
  * @param persistence B: a gradient is dropped after B + 1 failed publish attempts; null = never.
  * @param scanFrom where this thread starts looking for free slots (spreads threads over slots).
  */
-export function makeLeashedStore(memory: ParameterMemory, control: SharedControl, persistence: number | null, scanFrom: number, trajectory: Float32Array | null): ParameterStore {
-  const { dim, slots } = memory;
+export function makeLeashedStore(memory: ParameterMemory, rules: Rule[], control: SharedControl, persistence: number | null, scanFrom: number, trajectory: Float32Array | null): ParameterStore {
+  const { slots, dim } = memory;
+  const bytes = memory.layout.bytes;
   const meta = new Int32Array(memory.meta!);
-  const views = Array.from({ length: slots }, (_, s) => new Float32Array(memory.params, s * dim * 4, dim));
+  const copies = Array.from({ length: slots }, (_, s) => new Uint8Array(memory.state, s * bytes, bytes));
   const { cells } = control;
+  // The transforms rewrite g: each attempt starts from the gradient as computed.
+  const work = new Float32Array(dim);
 
   const unpin = (slot: number): void => {
     const m = slot * META;
@@ -49,7 +54,7 @@ export function makeLeashedStore(memory: ParameterMemory, control: SharedControl
     }
   };
 
-  /** Pin the newest published vector: announce the read, then check it is still that vector. */
+  /** Pin the newest published version: announce the read, then check it is still that version. */
   const pin = (): { slot: number; pointer: number } => {
     for (;;) {
       const pointer = Atomics.load(cells, Cell.POINTER);
@@ -70,26 +75,27 @@ export function makeLeashedStore(memory: ParameterMemory, control: SharedControl
         if (Atomics.load(meta, m) === SlotState.FREE && Atomics.compareExchange(meta, m, SlotState.FREE, SlotState.PRIVATE) === SlotState.FREE) return s;
       }
       // With 2T + 2 slots a free one always exists once in-flight unpins land; running out is a bug.
-      if (performance.now() > deadline) throw new Error(`leashed: no free parameter slot among ${slots} for 2 s`);
+      if (performance.now() > deadline) throw new Error(`leashed: no free state slot among ${slots} for 2 s`);
     }
   };
 
   return {
-    read(): ReadView {
+    read(worker, lr, x) {
       const { slot } = pin();
-      return { theta: views[slot], version: Atomics.load(meta, slot * META + VER), overlapped: false, release: () => unpin(slot) };
+      rules[slot].send(worker, lr, x);
+      const version = Atomics.load(meta, slot * META + VER);
+      unpin(slot);
+      return { version, overlapped: false };
     },
-    write(g, v0, lr, scaler) {
+    write(worker, x, g, v0, lr) {
       for (let attempts = 1; ; attempts++) {
         const { slot: newest, pointer } = pin();
         const vNewest = Atomics.load(meta, newest * META + VER);
         const tau = vNewest - v0;
-        const scale = scaler.scale(tau);
-        const a = lr * scale;
         const mine = allocate();
-        const src = views[newest];
-        const dst = views[mine];
-        for (let j = 0; j < dim; j++) dst[j] = src[j] - a * g[j];
+        copies[mine].set(copies[newest]);
+        work.set(g);
+        const stats = rules[mine].receive(worker, x, work, { tau, lr });
         const gen = (Atomics.add(cells, Cell.GENERATION, 1) + 1) & GEN_MASK;
         const m = mine * META;
         Atomics.store(meta, m + VER, vNewest + 1);
@@ -99,22 +105,22 @@ export function makeLeashedStore(memory: ParameterMemory, control: SharedControl
           Atomics.store(meta, newest * META + STATE, SlotState.STALE);
           unpin(newest);
           Atomics.add(cells, Cell.VERSION, 1);
-          // A published vector is immutable, so this is exactly θ after update vNewest + 1.
-          if (trajectory && (vNewest + 1) * dim <= trajectory.length) trajectory.set(dst, vNewest * dim);
-          scaler.observe(tau);
-          return { applied: true, tau, scale, attempts, step: vNewest + 1, gapRmse: null };
+          // A published version is immutable, so this is exactly θ after update vNewest + 1.
+          if (trajectory && (vNewest + 1) * dim <= trajectory.length) trajectory.set(rules[mine].master(), vNewest * dim);
+          return { applied: true, tau, attempts, step: vNewest + 1, stats };
         }
         // Never published (its generation never reached the pointer), so no reader can hold it.
         Atomics.store(meta, m + STATE, SlotState.FREE);
         unpin(newest);
-        if (persistence !== null && attempts > persistence) return { applied: false, tau, scale, attempts, step: -1, gapRmse: null };
+        if (persistence !== null && attempts > persistence) return { applied: false, tau, attempts, step: -1, stats };
       }
     },
     snapshot(into) {
-      const view = this.read();
-      into.set(view.theta);
-      view.release();
-      return view.version;
+      const { slot } = pin();
+      into.set(rules[slot].master());
+      const version = Atomics.load(meta, slot * META + VER);
+      unpin(slot);
+      return version;
     },
   };
 }

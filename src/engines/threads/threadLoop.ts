@@ -1,7 +1,6 @@
 import type { BatchSource } from '../../data/dataset.ts';
 import type { GradientOracle } from '../../oracle/oracle.ts';
 import type { LrSchedule } from '../../schedule/lrSchedule.ts';
-import type { StalenessScaler } from '../../stepsize/stalenessScaler.ts';
 import type { ParameterStore } from './parameterStore.ts';
 import { Cell, nowMs, requestStop, stopRequested, type SharedControl } from './sharedControl.ts';
 import type { ThreadRowBuffer } from './threadRows.ts';
@@ -32,18 +31,19 @@ function allFinite(g: Float32Array): boolean {
 }
 
 /**
- * One thread's AsyncSGD loop: take the next minibatch index k, read θ and its version v0,
- * compute the gradient on batch k, write (τ = versions applied in between), log the row. Stops
- * when the shared budget of minibatches is spent, or another thread or the main thread asks every
- * thread to stop. A diverging gradient (non-finite, or a loss above the shared bound) is not
- * applied: it records where and stops everyone.
+ * One thread's AsyncSGD loop with the run's rule: take the next minibatch index k, read (the
+ * rule's send, into this thread's x) at version v0, compute the gradient on batch k at x, write
+ * (the rule's receive; τ = versions applied in between), log the row. Stops when the shared budget
+ * of minibatches is spent, or another thread or the main thread asks every thread to stop. A
+ * gradient that is not finite or whose loss exceeds the shared bound is not applied; an update
+ * that leaves θ non-finite is. Either records where the run diverged and stops everyone.
  */
 export async function runThreadLoop(args: {
+  worker: number;
   oracle: GradientOracle;
   batches: BatchSource;
   batchSize: number;
   store: ParameterStore;
-  scaler: StalenessScaler;
   control: SharedControl;
   lrAt: LrSchedule;
   bound: { exceeded(loss: number): boolean };
@@ -51,30 +51,29 @@ export async function runThreadLoop(args: {
   rows: ThreadRowBuffer;
   stats: ThreadStats;
 }): Promise<void> {
-  const { oracle, batches, batchSize, store, scaler, control, lrAt, bound, budget, rows, stats } = args;
+  const { worker, oracle, batches, batchSize, store, control, lrAt, bound, budget, rows, stats } = args;
   const { cells } = control;
   const t0 = control.startMs[0];
+  const x = new Float32Array(oracle.dim);
+  const diverged = (at: number) => {
+    Atomics.compareExchange(cells, Cell.DIVERGED_AT, -1, at);
+    requestStop(control);
+  };
   while (!stopRequested(control)) {
     const k = Atomics.add(cells, Cell.NEXT_BATCH, 1);
     if (k >= budget) break;
     const batch = batches.at(k);
-    const view = store.read();
-    let result: { loss: number; g: Float32Array };
-    try {
-      result = await oracle.gradient(view.theta, batch);
-    } finally {
-      view.release();
-    }
-    if (view.overlapped) stats.overlapped++;
+    // The schedule at the samples before this batch, as in the simulator (its send and receive use it).
+    const lr = lrAt(k * batchSize);
+    const read = store.read(worker, lr, x);
+    const result = await oracle.gradient(x, batch);
+    if (read.overlapped) stats.overlapped++;
     if (!Number.isFinite(result.loss) || !allFinite(result.g) || bound.exceeded(result.loss)) {
-      Atomics.compareExchange(cells, Cell.DIVERGED_AT, -1, view.version + 1);
-      requestStop(control);
+      diverged(read.version + 1);
       break;
     }
     stats.submitted++;
-    // The schedule at the samples before this batch, as in the simulator.
-    const lr = lrAt(k * batchSize);
-    const w = store.write(result.g, view.version, lr, scaler);
+    const w = store.write(worker, x, result.g, read.version, lr);
     if (!w.applied) {
       stats.dropped++;
       stats.casFailures += w.attempts;
@@ -82,17 +81,24 @@ export async function runThreadLoop(args: {
     }
     stats.applied++;
     stats.casFailures += w.attempts - 1;
+    const st = w.stats;
     rows.push({
       step: w.step,
       staleness: w.tau,
-      gap_rmse: w.gapRmse ?? NaN,
-      lr: lr * w.scale,
-      scale: w.scale,
+      gap_rmse: st.gapRmse,
+      lr: lr * st.scale,
+      scale: st.scale,
+      penalty_mean: st.penaltyMean,
+      penalty_max: st.penaltyMax,
       loss: result.loss,
       wall_time: (nowMs() - t0) / 1000,
       cas_attempts: w.attempts,
-      torn: view.overlapped ? 1 : 0,
+      torn: read.overlapped ? 1 : 0,
     });
+    if (!Number.isFinite(st.checksum)) {
+      diverged(w.step);
+      break;
+    }
   }
   if (oracle.invariantViolations !== undefined) stats.invariantViolations = oracle.invariantViolations;
 }

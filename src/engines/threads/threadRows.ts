@@ -2,10 +2,9 @@ import { UpdateLog } from '../../run/updateLog.ts';
 
 /**
  * Per-update rows travel from a worker to the main thread in column batches (one Float64Array per
- * column, transferred, not copied), so logging costs a few stores per update. gap_rmse is NaN
- * where not measured (Leashed-SGD).
+ * column, transferred, not copied), so logging costs a few stores per update.
  */
-export const ROW_COLUMNS = ['step', 'staleness', 'gap_rmse', 'lr', 'scale', 'loss', 'wall_time', 'cas_attempts', 'torn'] as const;
+export const ROW_COLUMNS = ['step', 'staleness', 'gap_rmse', 'lr', 'scale', 'penalty_mean', 'penalty_max', 'loss', 'wall_time', 'cas_attempts', 'torn'] as const;
 export type RowColumn = (typeof ROW_COLUMNS)[number];
 export type RowBatch = Record<RowColumn, Float64Array>;
 /** The first `n` rows of a batch from one thread. */
@@ -60,19 +59,17 @@ export function threadUpdates(batches: readonly ThreadRows[], opts: { every: num
   let sumLr = 0;
   for (const [i, r] of order) {
     const { thread, rows } = batches[i];
-    const gap = rows.gap_rmse[r];
     sumLr += rows.lr[r];
-    // No divisor here: the staleness step size is in lr (= η·s(τ)) and scale (= s(τ)).
     log.record(
       {
         step: rows.step[r],
         worker: thread,
         staleness: rows.staleness[r],
-        gapRmse: Number.isNaN(gap) ? null : gap,
+        gapRmse: rows.gap_rmse[r],
         lr: rows.lr[r],
         scale: rows.scale[r],
-        penaltyMean: 1,
-        penaltyMax: 1,
+        penaltyMean: rows.penalty_mean[r],
+        penaltyMax: rows.penalty_max[r],
         loss: rows.loss[r],
         samples: rows.step[r] * opts.batchSize,
       },

@@ -9,7 +9,6 @@ import { makeSharedBound } from './sharedBound.ts';
 import { attachControl, Cell, requestStop } from './sharedControl.ts';
 import { runThreadLoop } from './threadLoop.ts';
 import { ThreadRowBuffer } from './threadRows.ts';
-import { threadScaler } from './threadScaler.ts';
 import type { ThreadStats, WorkerInit, WorkerMessage } from './workerMessages.ts';
 
 // Entry point of one worker thread (started by WorkerGang through spawnWorker).
@@ -25,15 +24,15 @@ let oracle: GradientOracle | undefined;
 try {
   await loadSpecModules(config.rule, 'config.rule');
   oracle = (await resolveProblem(config, { worker: thread })).oracle;
-  const store = attachStore(init.memory, control, config.persistence, thread);
+  const { store } = attachStore(init.memory, config.rule, oracle.init(config.seed), config.workers, control, config.persistence, thread);
   send({ type: 'ready', thread });
   Atomics.wait(control.cells, Cell.GO, 0);
   await runThreadLoop({
+    worker: thread,
     oracle,
     batches: oracle.batches(config.batchSize, mixSeed(config.seed, 7001)),
     batchSize: config.batchSize,
     store,
-    scaler: threadScaler(config, init.scalerState),
     control,
     lrAt: lrScheduleOf(config.lrSchedule, config.lr, oracle.trainSize),
     bound: makeSharedBound(control, config.divergeLoss),

@@ -1,18 +1,25 @@
 import { z } from 'zod';
 import { checkCommonFields, commonFields } from '../../run/configFields.ts';
+import { BUILTIN_BASE_NAMES, BUILTIN_TRANSFORM_NAMES } from '../../rules/registry.ts';
+import type { RuleSpec } from '../../rules/ruleSpec.ts';
 import { SYNC_MODES } from './syncModes.ts';
+
+const isBuiltinPart = (name: string) => BUILTIN_BASE_NAMES.includes(name) || BUILTIN_TRANSFORM_NAMES.includes(name);
 
 /** Leashed-SGD addresses 2T + 2 vector slots in one byte of its pointer word. */
 export const MAX_THREADS = 127;
 
 /**
- * The rules this engine applies today: plain SGD, optionally with a staleness step size α(τ)
- * (ALGORITHMS.md §3–4). The other bases and transforms run in the simulator.
+ * Every rule runs under threads, except SSGD's barrier rounds (a simulator notion), and each of its
+ * parts must load in the worker threads: built in, or a user definition given by module path.
  */
-function threadsRuleProblem(rule: { base: { name: string }; transforms: { name: string }[]; sync: boolean }): string | null {
-  const unsupported = [rule.base.name !== 'sgd' ? `base "${rule.base.name}"` : '', ...rule.transforms.filter((t) => t.name !== 'staleness-step').map((t) => `transform "${t.name}"`)].filter(Boolean);
-  if (rule.sync) unsupported.push('sync rounds');
-  return unsupported.length ? `the threads engine applies base "sgd" with an optional "staleness-step" transform; this rule has ${unsupported.join(', ')} (run it with engine "sim")` : null;
+function threadsRuleProblem(rule: RuleSpec): string | null {
+  if (rule.sync) return 'sync (SSGD) barrier rounds run in the simulator (engine "sim"); the threads engine runs asynchronous rules';
+  const local = [rule.base, ...rule.transforms].filter((p) => !p.module && !isBuiltinPart(p.name));
+  if (local.length) {
+    return `${local.map((p) => `"${p.name}"`).join(', ')} ${local.length > 1 ? 'were' : 'was'} registered in this process only; the worker threads load user definitions from a module path: give { module, export } in the rule instead`;
+  }
+  return null;
 }
 
 /**

@@ -9,7 +9,6 @@ import { allocateParameters, attachStore } from './parameterMemory.ts';
 import { makeSharedBound } from './sharedBound.ts';
 import { allocateControl, attachControl, Cell, nowMs, requestStop } from './sharedControl.ts';
 import { threadUpdates } from './threadRows.ts';
-import { threadScalerBytes } from './threadScaler.ts';
 import { threadsConfigSchema, type ThreadsConfig } from './threadsConfig.ts';
 import { constantGradientInvariant } from './threadsSummary.ts';
 import { WorkerGang } from './workerGang.ts';
@@ -21,8 +20,9 @@ const POLL_MS = 5;
 const MAX_TRAJECTORY_FLOATS = 5e7;
 
 /**
- * Train with T = `workers` real worker threads sharing θ (ALGORITHMS.md §4): lock-based, Hogwild!
- * or Leashed-SGD. The main thread starts the workers, releases them together, evaluates snapshots
+ * Train with T = `workers` real worker threads sharing the rule's state (ALGORITHMS.md §4):
+ * lock-based, Hogwild! or Leashed-SGD around the rule's send and receive, any rule (its state in
+ * shared memory, versioned whole under Leashed-SGD). The main thread starts the workers, releases them together, evaluates snapshots
  * of θ every `evalEvery` updates, and stops everyone when the budget or target is reached, on
  * `control.signal` (status "interrupted", finished rows kept), on divergence, or on the first
  * error in any worker (status "failed" with that worker's message, after all workers have exited).
@@ -37,11 +37,10 @@ async function runThreads(config: ThreadsConfig, ctx: EngineContext): Promise<Ru
   }
   const shared = attachControl(allocateControl());
   const theta0 = evaluator.init(config.seed);
-  const memory = allocateParameters(config.sync, theta0, T, shared, config.returnTrajectory ? budget : 0);
+  const memory = allocateParameters(config.sync, config.rule, theta0, T, shared, config.returnTrajectory ? budget : 0);
   const bound = makeSharedBound(shared, config.divergeLoss);
-  const scalerState = new SharedArrayBuffer(threadScalerBytes(config));
-  const mainStore = attachStore(memory, shared, config.persistence, T);
-  const inits: WorkerInit[] = Array.from({ length: T }, (_, thread) => ({ config, thread, control: shared.buffer, memory, scalerState, budget }));
+  const { store: mainStore } = attachStore(memory, config.rule, theta0, T, shared, config.persistence, T);
+  const inits: WorkerInit[] = Array.from({ length: T }, (_, thread) => ({ config, thread, control: shared.buffer, memory, budget }));
   const { clock } = ctx;
   const aborted = (): boolean => clock.aborted();
   const evals = new EvalLog(evaluator, { splits: config.evalSplits, every: config.evalEvery, profile: config.profile, clock: 'wall_time', target: config.target });
@@ -89,7 +88,7 @@ async function runThreads(config: ThreadsConfig, ctx: EngineContext): Promise<Ru
   const status: RunStatus = failure ? 'failed' : divergedAt >= 0 ? 'diverged' : aborted() ? 'interrupted' : config.target && !evals.targetHit ? 'not_converged' : 'finished';
   const total = (k: 'submitted' | 'applied' | 'dropped' | 'overlapped' | 'casFailures'): number => gang.stats.reduce((a, s) => a + (s ? s[k] : 0), 0);
   const violations = gang.stats.every((s) => s?.invariantViolations === null) ? null : gang.stats.reduce((a, s) => a + (s?.invariantViolations ?? 0), 0);
-  const invariant = constantGradientInvariant(config.objective, theta, applied, sumLr);
+  const invariant = constantGradientInvariant(config.objective, config.rule, theta, applied, sumLr);
   const census = config.sync === 'leashed' ? slotCensus(memory) : null;
   const trajectory = memory.trajectory
     ? Array.from({ length: applied }, (_, k) => new Float32Array(memory.trajectory!, k * memory.dim * 4, memory.dim).slice())

@@ -1,4 +1,5 @@
 import type { BuiltinObjective } from '../../oracle/builtinObjectives.ts';
+import type { RuleSpec } from '../../rules/ruleSpec.ts';
 
 export interface InvariantSummary {
   /** max_j |θ_j − (θ0 − c·Σ_k lr_k)| over the applied updates' learning rates. */
@@ -8,11 +9,13 @@ export interface InvariantSummary {
 }
 
 /**
- * The constant-gradient invariant on the final θ: every applied update moved every coordinate by
- * exactly c·lr_k, so anything else is a lost (or torn-in) element update. Null for other objectives.
+ * The constant-gradient invariant on the final θ under plain SGD (with at most a staleness step
+ * size): every applied update moved every coordinate by exactly c·lr_k, so anything else is a lost
+ * (or torn-in) element update. Null for other objectives and rules.
  */
-export function constantGradientInvariant(objective: BuiltinObjective | undefined, theta: Float32Array, applied: number, sumLr: number): InvariantSummary | null {
-  if (objective?.name !== 'constant-gradient' || applied === 0) return null;
+export function constantGradientInvariant(objective: BuiltinObjective | undefined, rule: RuleSpec, theta: Float32Array, applied: number, sumLr: number): InvariantSummary | null {
+  const plainSgd = rule.base.name === 'sgd' && rule.transforms.every((t) => t.name === 'staleness-step');
+  if (objective?.name !== 'constant-gradient' || !plainSgd || applied === 0) return null;
   const expected = objective.theta0 - objective.c * sumLr;
   const perUpdate = objective.c * (sumLr / applied);
   let maxErr = 0;

@@ -8,7 +8,6 @@ export interface WorkerInit {
   thread: number;
   control: SharedArrayBuffer;
   memory: ParameterMemory;
-  scalerState: SharedArrayBuffer;
   /** Minibatch gradients to hand out over all threads (Infinity: a time budget only). */
   budget: number;
 }

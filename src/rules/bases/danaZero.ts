@@ -9,8 +9,8 @@ export interface DanaZeroState {
   /** S = Σ_j v_j, kept up to date so a send costs O(D), not O(N·D). */
   sum: Float32Array;
   gamma: number;
-  /** Steps since S was last recomputed from the v_j (float32 round-off of the running sum drifts). */
-  sinceResync: number;
+  /** [steps since S was last recomputed from the v_j] (float32 round-off of the running sum drifts); allocated, so shared by threads. */
+  sinceResync: Int32Array;
 }
 
 /** Recompute S exactly every this many steps: O(N·D) amortised to O(N·D/1024) per step. */
@@ -19,7 +19,7 @@ const RESYNC_EVERY = 1024;
 function resync(s: DanaZeroState): void {
   s.sum.fill(0);
   for (const v of s.v) for (let j = 0; j < v.length; j++) s.sum[j] += v[j];
-  s.sinceResync = 0;
+  s.sinceResync[0] = 0;
 }
 
 const params = z.object({ momentum: momentumParam }).strict();
@@ -40,7 +40,7 @@ export const danaZeroBase: BaseDef<z.output<typeof params>, DanaZeroState> = {
     v: perWorkerBuffers(env),
     sum: env.alloc.floats(env.dim),
     gamma: p.momentum,
-    sinceResync: 0,
+    sinceResync: env.alloc.cells(1),
   }),
   master: (s) => s.theta,
   send(s, _i, lr, out) {
@@ -72,7 +72,7 @@ export const danaZeroBase: BaseDef<z.output<typeof params>, DanaZeroState> = {
       theta[j] -= lr * vj;
       total += theta[j];
     }
-    if (++s.sinceResync >= RESYNC_EVERY) resync(s);
+    if (++s.sinceResync[0] >= RESYNC_EVERY) resync(s);
     return total;
   },
 };

@@ -4,10 +4,11 @@ import type { TransformDef } from '../ruleTypes.ts';
 export interface GapAwareState {
   /** s_j: running mean of u_j² (u = momentum buffer, or g without momentum). */
   s: Float32Array;
-  /** Updates seen (for the bias correction 1 − β^k). */
-  k: number;
-  /** η_max: the largest learning rate seen so far (the schedule's η, before any staleness step size s(τ)). */
-  lrMax: number;
+  /**
+   * [k, η_max]: updates seen (for the bias correction 1 − β^k) and the largest learning rate seen
+   * so far (the schedule's η, before any staleness step size s(τ)); allocated, so shared by threads.
+   */
+  counters: Float64Array;
 }
 
 const params = z
@@ -35,20 +36,20 @@ export const gapAwareTransform: TransformDef<z.output<typeof params>, GapAwareSt
   description: 'g_j ← g_j / (1 + |Δ_j| / C_j), C_j = η_max(√(ŝ_j) + ε) the typical step of coordinate j',
   needsGap: true,
   stalenessOnly: true,
-  init: (_p, env) => ({ s: env.alloc.floats(env.dim), k: 0, lrMax: 0 }),
+  init: (_p, env) => ({ s: env.alloc.floats(env.dim), counters: env.alloc.doubles(2) }),
   apply(st, g, { lr, gap, buffer }, { beta, epsilon }) {
-    const s = st.s;
-    st.k += 1;
-    st.lrMax = Math.max(st.lrMax, lr);
+    const { s, counters } = st;
+    const k = (counters[0] += 1);
+    const lrMax = (counters[1] = Math.max(counters[1], lr));
     const u = buffer ?? g;
-    const skip = st.lrMax === 0;
-    const correction = 1 / (1 - Math.pow(beta, st.k));
+    const skip = lrMax === 0;
+    const correction = 1 / (1 - Math.pow(beta, k));
     let total = 0;
     let max = 1;
     for (let j = 0; j < g.length; j++) {
       const sj = (s[j] = beta * s[j] + (1 - beta) * u[j] * u[j]);
       if (skip) continue;
-      const c = st.lrMax * (Math.sqrt(sj * correction) + epsilon);
+      const c = lrMax * (Math.sqrt(sj * correction) + epsilon);
       const G = 1 + Math.abs(gap![j]) / c;
       g[j] /= G;
       total += G;
