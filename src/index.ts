@@ -50,6 +50,7 @@ export type { StalenessScaler } from './stepsize/stalenessScaler.ts';
 export { ColumnLog, type Cell } from './results/columnLog.ts';
 export { saveRun, loadRun, isSavedRun } from './results/runDir.ts';
 export { scaledLearningRates, stepSizeStudyTable, bestStepSizes, STEP_SIZE_STUDY_COLUMNS, type BestStepSize } from './results/stepSizeStudy.ts';
+export { atMatchedStaleness, type MatchedStalenessOptions } from './results/matchedStaleness.ts';
 
 export * from './plot/index.ts';
 

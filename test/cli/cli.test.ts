@@ -88,6 +88,20 @@ test('run --engine threads: real worker threads on a built-in objective', async 
   assert.ok((run.updates.array('worker') as number[]).every((w) => w === 0 || w === 1), 'rows come from the two threads');
 });
 
+test('run --engine threads --rule ga-momentum: a composed rule under Leashed-SGD, penalties logged per update', async () => {
+  const out = tmp();
+  const r = await cli('run', '--engine', 'threads', '--sync', 'leashed', '--threads', '2', '--rule', 'ga-momentum', '--objective', 'quadratic', '--steps', '150', '--lr', '0.05', '--out', out, '--no-progress');
+  assert.equal(r.code, 0, r.err);
+  const run = loadRun(out);
+  assert.equal(run.record.summary.rule, 'ga-momentum');
+  assert.equal(run.record.summary.rule_base, 'momentum');
+  assert.equal(run.record.summary.rule_transforms, 'gap-aware');
+  assert.equal(run.record.summary?.applied, 150);
+  const penalty = run.updates.array('penalty_mean') as number[];
+  assert.equal(penalty.length, 150);
+  assert.ok(penalty.every((p) => Number.isFinite(p) && p >= 1), 'GA penalties are ≥ 1 on every update');
+});
+
 test('run: --step-size puts a staleness-step transform last in the rule; --config takes a saved run.json back', async () => {
   const out = tmp();
   const r = await cli('run', '--objective', 'quadratic', '--rule', 'ga', '--step-size', 'inverse', '--workers', '4', '--timing', 'round-robin', '--steps', '20', '--lr', '0.1', '--out', out, '--no-progress');
