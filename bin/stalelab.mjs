@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The CLI runs the TypeScript sources through tsx so `npx stalelab` works without a build step.
+// Both hooks: a user's rule module (.ts) in a folder without "type": "module" is CommonJS to Node,
+// and loading its imports through the ESM hook alone ends in a require(esm) cycle.
 import { register } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
 
 register();
+registerCjs();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);

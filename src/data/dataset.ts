@@ -21,6 +21,12 @@ export interface Dataset {
   readonly numClasses: number;
   readonly train: Split;
   readonly test: Split;
+  /**
+   * Set only when the files held fewer records than the dataset has and its spec said
+   * `allowPartial: true`; `missing` then says what was short, one entry per file.
+   */
+  readonly partial?: true;
+  readonly missing?: readonly string[];
 }
 
 export const SPLIT_NAMES = ['train', 'test'] as const;

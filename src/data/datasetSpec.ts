@@ -12,6 +12,8 @@ const subsetSizes = { trainSize: size.optional(), testSize: size.optional() };
 const seed = z.number().int().default(0);
 const scale = z.enum(PIXEL_SCALES).default('unit');
 const nonNegative = z.number().finite().min(0);
+/** Optional, not defaulted: an absent field leaves the validated config (and run ids) as before. */
+const allowPartial = z.boolean().optional();
 
 /**
  * One strict schema per dataset. Shared fields: `trainSize` / `testSize` (real sets: a seeded
@@ -21,13 +23,23 @@ const nonNegative = z.number().finite().min(0);
  * data/cifar-10-batches-bin under the project root; relative paths are resolved against the
  * working directory) and `standardize` (default false: per-channel mean/std, see CIFAR10_MEAN).
  * gaussian-mixture: `classes` 3, `dim` 2, `separation` 3, `noise` 1. linear-regression: `dim`
- * 10, `noise` 0.1.
+ * 10, `noise` 0.1. Real sets: `allowPartial` (default false) accepts files with fewer records
+ * than the dataset has (the loaded set then says `partial: true` and what is `missing`); without
+ * it a short, missing, doubled or misplaced file is an error naming it.
  */
 export const DATASET_SCHEMAS = {
-  mnist: z.object({ name: z.literal('mnist'), ...subsetSizes, seed, scale }).strict(),
-  'fashion-mnist': z.object({ name: z.literal('fashion-mnist'), ...subsetSizes, seed, scale }).strict(),
+  mnist: z.object({ name: z.literal('mnist'), ...subsetSizes, seed, scale, allowPartial }).strict(),
+  'fashion-mnist': z.object({ name: z.literal('fashion-mnist'), ...subsetSizes, seed, scale, allowPartial }).strict(),
   cifar10: z
-    .object({ name: z.literal('cifar10'), ...subsetSizes, seed, scale, dir: z.string().min(1).optional(), standardize: z.boolean().default(false) })
+    .object({
+      name: z.literal('cifar10'),
+      ...subsetSizes,
+      seed,
+      scale,
+      dir: z.string().min(1).optional(),
+      standardize: z.boolean().default(false),
+      allowPartial,
+    })
     .strict(),
   'gaussian-mixture': z
     .object({

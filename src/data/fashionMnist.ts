@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { makeRng } from '../rng/rng.ts';
 import { type ByteImageSet, byteImagesToDataset } from './byteImages.ts';
 import { CacheError, readImageCache, writeImageCache } from './byteImageCache.ts';
 import { defaultCacheDir, packageDir } from './dataPaths.ts';
 import type { Dataset } from './dataset.ts';
-import { fashionMnistJsonDir, readFashionMnistJson } from './fashionMnistJson.ts';
+import { DataError } from './dataError.ts';
+import { FASHION_MNIST_PER_CLASS, fashionMnistJsonDir, readFashionMnistJson } from './fashionMnistJson.ts';
 import type { PixelScale } from './pixelScale.ts';
 import { stratifiedSplit } from './stratifiedSplit.ts';
 
@@ -19,6 +20,7 @@ export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dre
 export const FASHION_MNIST_SPLIT_SEED = 0;
 /** Test images per class: 1,000 of each class's 7,000, giving 60,000 / 10,000 as in the original. */
 export const FASHION_MNIST_TEST_PER_CLASS = 1000;
+export { FASHION_MNIST_PER_CLASS };
 
 export interface FashionMnistOptions {
   /** Pixel scaling; default 'unit' ([0, 1]). */
@@ -29,18 +31,27 @@ export interface FashionMnistOptions {
   readonly sourceDir?: string;
   /** Default FASHION_MNIST_SPLIT_SEED. */
   readonly splitSeed?: number;
+  /**
+   * Accept class files with fewer than FASHION_MNIST_PER_CLASS images (or none); each class then
+   * keeps the full set's test share (1 in 7, rounded down) and the set carries `partial` and
+   * `missing`. A partial set is never cached. Default false.
+   */
+  readonly allowPartial?: boolean;
 }
 
 export interface FashionMnistBytes {
   readonly set: ByteImageSet;
-  /** Whether it came from the binary cache (false: converted from JSON and cached now). */
+  /** Whether it came from the binary cache (false: converted from JSON and, unless partial, cached now). */
   readonly fromCache: boolean;
   readonly cacheFile: string;
 }
 
-function cacheSource(splitSeed: number): Record<string, string | number> {
+function cacheSource(splitSeed: number, sourceDir?: string): Record<string, string | number> {
   const { version } = JSON.parse(readFileSync(join(packageDir('fashion-mnist'), 'package.json'), 'utf8')) as { version: string };
-  return { dataset: 'fashion-mnist', package: `fashion-mnist@${version}`, split: 'stratified', splitSeed, testPerClass: FASHION_MNIST_TEST_PER_CLASS };
+  const source = { dataset: 'fashion-mnist', package: `fashion-mnist@${version}`, split: 'stratified', splitSeed, testPerClass: FASHION_MNIST_TEST_PER_CLASS };
+  // Only a folder other than the package's is recorded, so existing caches stay valid.
+  const dir = sourceDir && resolve(sourceDir);
+  return dir && dir !== resolve(fashionMnistJsonDir()) ? { ...source, sourceDir: dir } : source;
 }
 
 /** The cache file for a split seed: `<cacheDir>/fashion-mnist-split<seed>.bin`. */
@@ -48,10 +59,19 @@ export function fashionMnistCacheFile(cacheDir: string = defaultCacheDir(), spli
   return join(cacheDir, `fashion-mnist-split${splitSeed}.bin`);
 }
 
-/** Convert the package's JSON into a seeded class-stratified 60,000 / 10,000 split. */
-export async function buildFashionMnistBytes(sourceDir: string = fashionMnistJsonDir(), splitSeed: number = FASHION_MNIST_SPLIT_SEED): Promise<ByteImageSet> {
-  const all = await readFashionMnistJson(sourceDir);
-  const { train, test } = stratifiedSplit(all.labels, 10, FASHION_MNIST_TEST_PER_CLASS, makeRng(splitSeed));
+/** Convert the package's JSON into a seeded class-stratified 60,000 / 10,000 split (6,000 / 1,000 per class). */
+export async function buildFashionMnistBytes(
+  sourceDir: string = fashionMnistJsonDir(),
+  splitSeed: number = FASHION_MNIST_SPLIT_SEED,
+  opts: { allowPartial?: boolean } = {},
+): Promise<ByteImageSet> {
+  const all = await readFashionMnistJson(sourceDir, opts);
+  const testPerClass = all.perClass.map((n) => Math.floor((n * FASHION_MNIST_TEST_PER_CLASS) / FASHION_MNIST_PER_CLASS));
+  const testSize = testPerClass.reduce((a, b) => a + b, 0);
+  if (testSize === 0 || testSize === all.size) {
+    throw new DataError(sourceDir, `Fashion-MNIST: ${all.size} images in all, too few for a train and a test split (${all.missing.join('; ')})`);
+  }
+  const { train, test } = stratifiedSplit(all.labels, 10, testPerClass, makeRng(splitSeed));
   const pixels = 28 * 28;
   const gather = (rows: Int32Array) => {
     const images = new Uint8Array(rows.length * pixels);
@@ -62,7 +82,8 @@ export async function buildFashionMnistBytes(sourceDir: string = fashionMnistJso
     });
     return { size: rows.length, images, labels };
   };
-  return { height: 28, width: 28, channels: 1, numClasses: 10, train: gather(train), test: gather(test) };
+  const set = { height: 28, width: 28, channels: 1, numClasses: 10, train: gather(train), test: gather(test) };
+  return all.missing.length ? { ...set, partial: true, missing: all.missing } : set;
 }
 
 /**
@@ -73,15 +94,16 @@ export async function buildFashionMnistBytes(sourceDir: string = fashionMnistJso
 export async function loadFashionMnistBytes(opts: Omit<FashionMnistOptions, 'scale'> = {}): Promise<FashionMnistBytes> {
   const splitSeed = opts.splitSeed ?? FASHION_MNIST_SPLIT_SEED;
   const cacheFile = fashionMnistCacheFile(opts.cacheDir, splitSeed);
-  const source = cacheSource(splitSeed);
+  const source = cacheSource(splitSeed, opts.sourceDir);
   try {
     return { set: await readImageCache(cacheFile, source), fromCache: true, cacheFile };
   } catch (e) {
     if (e instanceof CacheError) process.emitWarning(`${e.message}; rebuilding it`, 'DatasetCacheWarning');
-    else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataError(cacheFile, `cannot read the dataset cache: ${(e as Error).message}; remove it`);
   }
-  const set = await buildFashionMnistBytes(opts.sourceDir, splitSeed);
-  await writeImageCache(cacheFile, set, source);
+  const set = await buildFashionMnistBytes(opts.sourceDir, splitSeed, { allowPartial: opts.allowPartial });
+  // The set is good without its cache: a cache that cannot be written only costs the next load time.
+  if (!set.partial) await writeImageCache(cacheFile, set, source).catch((e: Error) => process.emitWarning(`${cacheFile}: cannot write the dataset cache (${e.message}); continuing without it`, 'DatasetCacheWarning'));
   return { set, fromCache: false, cacheFile };
 }
 

@@ -32,12 +32,13 @@ export function clearDatasetCache(): void {
 function loadFull(spec: Extract<ParsedDatasetSpec, { name: 'mnist' | 'fashion-mnist' | 'cifar10' }>): Promise<Dataset> {
   const dir = spec.name === 'cifar10' ? resolve(spec.dir ?? defaultCifar10Dir()) : '';
   const standardize = spec.name === 'cifar10' && spec.standardize;
-  const key = JSON.stringify([spec.name, spec.scale, dir, standardize]);
+  const allowPartial = spec.allowPartial ?? false;
+  const key = JSON.stringify([spec.name, spec.scale, dir, standardize, allowPartial]);
   let p = loaded.get(key);
   if (!p) {
-    if (spec.name === 'mnist') p = loadMnist({ scale: spec.scale });
-    else if (spec.name === 'fashion-mnist') p = loadFashionMnist({ scale: spec.scale });
-    else p = loadCifar10({ dir, scale: spec.scale, standardize });
+    if (spec.name === 'mnist') p = loadMnist({ scale: spec.scale, allowPartial });
+    else if (spec.name === 'fashion-mnist') p = loadFashionMnist({ scale: spec.scale, allowPartial });
+    else p = loadCifar10({ dir, scale: spec.scale, standardize, allowPartial });
     loaded.set(key, p);
     // A failed load (missing files) must not stick: the user may fix it and retry.
     p.catch(() => loaded.delete(key));

@@ -1,3 +1,4 @@
+import { psEngine } from '../engines/ps/psEngine.ts';
 import { simEngine } from '../engines/sim/simEngine.ts';
 import { threadsEngine } from '../engines/threads/threadsEngine.ts';
 import type { Engine } from './engine.ts';
@@ -6,6 +7,7 @@ import type { Engine } from './engine.ts';
 export const ENGINES = {
   sim: simEngine,
   threads: threadsEngine,
+  ps: psEngine,
 } as const satisfies Record<string, Engine<any>>;
 
 export type EngineName = keyof typeof ENGINES;

@@ -5,9 +5,10 @@ import { LEGACY_FIELDS } from './configFields.ts';
 import { DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, type EngineName } from './engines.ts';
 import type { SimConfig } from '../engines/sim/simConfig.ts';
 import type { ThreadsConfig } from '../engines/threads/threadsConfig.ts';
+import type { PsConfig } from '../engines/ps/psConfig.ts';
 
 /** A validated run config of any engine. */
-export type RunConfig = SimConfig | ThreadsConfig;
+export type RunConfig = SimConfig | ThreadsConfig | PsConfig;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -11,8 +11,10 @@ import { Worker } from 'node:worker_threads';
 export function spawnWorker(entry: URL, workerData: unknown, opts: { tsx?: boolean } = {}): Worker {
   const fromSource = entry.href.endsWith('.ts');
   if (!fromSource && !opts.tsx) return new Worker(entry, { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry.href)});\n`;
+  // Both tsx hooks, as bin/stalelab.mjs: a .ts rule module outside a "type": "module" package is CommonJS to Node.
+  const esm = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const cjs = JSON.stringify(import.meta.resolve('tsx/cjs/api'));
+  const bootstrap = `import { register } from ${esm};\nimport { register as registerCjs } from ${cjs};\nregister();\nregisterCjs();\nawait import(${JSON.stringify(entry.href)});\n`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData });
 }
 

@@ -6,11 +6,12 @@ import type { GradientOracle } from '../oracle/oracle.ts';
 import type { Cell } from '../results/columnLog.ts';
 import { isSavedRun, loadRun, saveRun } from '../results/runDir.ts';
 import { parseRunConfig, type RunConfig } from '../run/parseRunConfig.ts';
-import { problemKey, resolveProblem, type ResolvedProblem } from '../run/problem.ts';
 import type { RunControl } from '../run/runControl.ts';
 import { runParsed } from '../run/runExperiment.ts';
 import type { RunRecord, RunResult } from '../run/runRecord.ts';
-import { expandGrid, runIdOf, stableJson, type SweepGrid } from './sweepGrid.ts';
+import { ProblemPool } from './problemPool.ts';
+import type { QueueSettings, QueueSweepSummary } from './queueSweep.ts';
+import { expandGrid, runIdOf, stableJson, type SweepGrid, type SweepPoint } from './sweepGrid.ts';
 
 export interface SweepOptions {
   /** Save every finished run to outDir/<runId>/ and skip (load) runs already saved there. */
@@ -18,6 +19,8 @@ export interface SweepOptions {
   control?: RunControl;
   /** Train every run on this oracle (the grid's configs then name no problem; in-process engines only). */
   oracle?: GradientOracle;
+  /** Run the grid on workers through a BullMQ queue: a Redis URL, or the URL with queue settings (needs outDir). */
+  queue?: string | QueueSettings;
 }
 
 export interface SweepResult {
@@ -28,6 +31,8 @@ export interface SweepResult {
   /** One row per run: run_id, swept fields, status, summary figures, loaded (from outDir). */
   runs: ColumnTable;
   records: RunRecord[];
+  /** Queue sweeps only: what the queue did (runs enqueued, retried, failed for good). */
+  queue?: QueueSweepSummary;
 }
 
 /** The first columns of runs.csv after run_id and the swept fields (keys of every engine's summary); the rest of each run's summary follows. */
@@ -81,16 +86,17 @@ export function stackTables(tables: readonly ColumnTable[]): ColumnTable {
   return filled[0].concat(...filled.slice(1));
 }
 
-/**
- * Run every point of a grid (rules × workers × seeds × engines × any config field), one after
- * another, each on the engine its config names. Each finished (or diverged) run is saved to
- * outDir/<runId>/ as it completes; a rerun loads the runs already saved instead of running them
- * again. Every combination is validated before the first run starts (one ConfigError lists all
- * bad ones). Model problems are resolved once and shared by the runs on them. On
- * `control.signal` the run in flight is dropped (not saved) and the runs finished so far are
- * returned with status "interrupted".
- */
-export async function sweep(grid: SweepGrid, opts: SweepOptions = {}): Promise<SweepResult> {
+/** A grid's runs validated up front: its points, their configs and run ids, in grid order. */
+export interface PreparedSweep {
+  grid: SweepGrid;
+  points: SweepPoint[];
+  configs: RunConfig[];
+  /** Run ids (readable swept values + hash of the validated config): DIR/<id>/ and the queue's job ids. */
+  ids: string[];
+}
+
+/** Expand and validate every combination of a grid; one ConfigError lists all bad ones. */
+export async function prepareSweep(grid: SweepGrid): Promise<PreparedSweep> {
   const points = expandGrid(grid);
   const configs: RunConfig[] = [];
   const problems: string[] = [];
@@ -103,60 +109,41 @@ export async function sweep(grid: SweepGrid, opts: SweepOptions = {}): Promise<S
     }
   }
   if (problems.length) throw new ConfigError(`invalid sweep grid:\n  ${problems.join('\n  ')}`);
-  const ids = configs.map((c, k) => runIdOf(points[k].values, c));
+  return { grid, points, configs, ids: configs.map((c, k) => runIdOf(points[k].values, c)) };
+}
 
-  const shared = new Map<string, ResolvedProblem>();
-  const initialState = new Map<GradientOracle, Float32Array>();
-  const updates: ColumnTable[] = [];
-  const evals: ColumnTable[] = [];
-  const runRows: Record<string, Cell>[] = [];
-  const records: RunRecord[] = [];
-  let status: SweepResult['status'] = 'finished';
+/** Entry k's config as it runs: the validated config with its run id. */
+export function entryConfig(prepared: PreparedSweep, k: number): RunConfig {
+  return { ...prepared.configs[k], id: prepared.ids[k] } as RunConfig;
+}
 
-  /** A problem shared by the runs on one model (or the given oracle); null: the run resolves its own (built-in objectives are cheap and seeded per run). */
-  const sharedProblem = async (config: RunConfig): Promise<ResolvedProblem | undefined> => {
-    const key = opts.oracle ? 'given' : problemKey(config);
-    if (key === null) return undefined;
-    let r = shared.get(key);
-    if (!r) {
-      r = await resolveProblem(config, { oracle: opts.oracle });
-      shared.set(key, r);
-    }
-    // A reused oracle carries the previous run's batch-norm statistics: start from the initial ones.
-    const st = r.oracle.state;
-    if (!initialState.has(r.oracle)) initialState.set(r.oracle, st.slice());
-    else st.set(initialState.get(r.oracle)!);
-    return r;
-  };
+/**
+ * The sweep's tables built from finished runs, one entry at a time (in any order; the tables list
+ * them in grid order): every way of running a grid (here, a queue, an array job) gives the same rows.
+ */
+export class SweepTables {
+  private readonly entries = new Map<number, { result: RunResult; loaded: boolean }>();
 
-  try {
-    for (let k = 0; k < configs.length; k++) {
-      if (opts.control?.signal?.aborted) {
-        status = 'interrupted';
-        break;
-      }
-      const id = ids[k];
-      const dir = opts.outDir ? join(opts.outDir, id) : null;
-      let result: RunResult;
-      let loaded = false;
-      if (dir && isSavedRun(dir)) {
-        result = loadRun(dir);
-        loaded = true;
-      } else {
-        const config = { ...configs[k], id } as RunConfig;
-        const control: RunControl | undefined = opts.control && {
-          ...opts.control,
-          onProgress: opts.control.onProgress && ((p) => opts.control!.onProgress!({ ...p, label: `[${k + 1}/${configs.length}] ${id}` })),
-        };
-        result = await runParsed(config, { control, problem: await sharedProblem(config) });
-        if (result.record.status === 'interrupted') {
-          status = 'interrupted';
-          break;
-        }
-        if (dir) saveRun(dir, result);
-      }
+  constructor(private readonly prepared: PreparedSweep) {}
+
+  add(k: number, result: RunResult, loaded: boolean): void {
+    this.entries.set(k, { result, loaded });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  result(status: SweepResult['status']): SweepResult {
+    const { grid, points, ids } = this.prepared;
+    const updates: ColumnTable[] = [];
+    const evals: ColumnTable[] = [];
+    const runRows: Record<string, Cell>[] = [];
+    const records: RunRecord[] = [];
+    for (const k of [...this.entries.keys()].sort((a, b) => a - b)) {
+      const { result, loaded } = this.entries.get(k)!;
       const swept = Object.fromEntries(Object.entries(points[k].values).map(([f, v]) => [f, sweptCell(v, grid.vary[f])]));
-      const tag = { run_id: id, ...swept };
+      const tag = { run_id: ids[k], ...swept };
       updates.push(withColumns(result.updates, tag));
       evals.push(withColumns(result.evals, tag));
       const rec = result.record;
@@ -172,13 +159,68 @@ export async function sweep(grid: SweepGrid, opts: SweepOptions = {}): Promise<S
       };
       for (const c of SWEEP_RUN_COLUMNS) if (!(c in row)) row[c] = cell(s[c]);
       // Then every other summary figure, so engines' own (torn reads, gradient passes…) are there too.
-      for (const [k, v] of Object.entries(s)) if (!(k in row)) row[k] = cell(v);
+      for (const [key, v] of Object.entries(s)) if (!(key in row)) row[key] = cell(v);
       runRows.push(row);
       records.push(rec);
     }
-  } finally {
-    for (const r of shared.values()) if (r.owned) r.oracle.dispose();
+    const head = ['run_id', ...Object.keys(grid.vary), ...SWEEP_RUN_COLUMNS.filter((c) => !(c in grid.vary))];
+    return { status, updates: stackTables(updates), evals: stackTables(evals), runs: rowsTable(runRows, head), records };
   }
-  const head = ['run_id', ...Object.keys(grid.vary), ...SWEEP_RUN_COLUMNS.filter((c) => !(c in grid.vary))];
-  return { status, updates: stackTables(updates), evals: stackTables(evals), runs: rowsTable(runRows, head), records };
+}
+
+/**
+ * Run every point of a grid (rules × workers × seeds × engines × any config field), one after
+ * another, each on the engine its config names. Each finished (or diverged) run is saved to
+ * outDir/<runId>/ as it completes; a rerun loads the runs already saved instead of running them
+ * again. Every combination is validated before the first run starts (one ConfigError lists all
+ * bad ones). Model problems are resolved once and shared by the runs on them. On
+ * `control.signal` the run in flight is dropped (not saved) and the runs finished so far are
+ * returned with status "interrupted". With `queue` the runs go to a BullMQ queue on Redis and
+ * workers on any machines run them (see queueSweep).
+ */
+export async function sweep(grid: SweepGrid, opts: SweepOptions = {}): Promise<SweepResult> {
+  if (opts.queue !== undefined) {
+    const { queueSweep } = await import('./queueSweep.ts');
+    return queueSweep(grid, opts);
+  }
+  const prepared = await prepareSweep(grid);
+  const { configs, ids } = prepared;
+  const tables = new SweepTables(prepared);
+  const problems = new ProblemPool(opts.oracle);
+  let status: SweepResult['status'] = 'finished';
+  try {
+    for (let k = 0; k < configs.length; k++) {
+      if (opts.control?.signal?.aborted) {
+        status = 'interrupted';
+        break;
+      }
+      const id = ids[k];
+      const dir = opts.outDir ? join(opts.outDir, id) : null;
+      if (dir && isSavedRun(dir)) {
+        tables.add(k, loadRun(dir), true);
+        continue;
+      }
+      const config = entryConfig(prepared, k);
+      const control: RunControl | undefined = opts.control && {
+        ...opts.control,
+        onProgress: opts.control.onProgress && ((p) => opts.control!.onProgress!({ ...p, label: `[${k + 1}/${configs.length}] ${id}` })),
+      };
+      const lent = await problems.acquire(config);
+      let result: RunResult;
+      try {
+        result = await runParsed(config, { control, problem: lent });
+      } finally {
+        problems.release(lent);
+      }
+      if (result.record.status === 'interrupted') {
+        status = 'interrupted';
+        break;
+      }
+      if (dir) saveRun(dir, result);
+      tables.add(k, result, false);
+    }
+  } finally {
+    problems.dispose();
+  }
+  return tables.result(status);
 }

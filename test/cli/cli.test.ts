@@ -119,7 +119,9 @@ test('run: --step-size puts a staleness-step transform last in the rule; --confi
 test('run: a rule defined in a module file, by path on the command line', async () => {
   const dir = tmp();
   const mod = join(dir, 'halve.ts');
-  writeFileSync(mod, "export const halve = { name: 'cli-halve', apply(_s: unknown, g: Float32Array) { for (let j = 0; j < g.length; j++) g[j] *= 0.5; } };\n");
+  // An import in a .ts file outside any "type": "module" package: CommonJS to Node, so the CLI and
+  // its worker threads need tsx's CommonJS hook as well as its ESM one.
+  writeFileSync(mod, "import { isDeepStrictEqual } from 'node:util';\nexport const halve = { name: 'cli-halve', apply(_s: unknown, g: Float32Array) { isDeepStrictEqual(1, 1); for (let j = 0; j < g.length; j++) g[j] *= 0.5; } };\n");
   const out = join(dir, 'run');
   const rule = JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'halve' }] });
   const r = await cli('run', '--objective', 'quadratic', '--rule', rule, '--steps', '10', '--lr', '0.2', '--seed', '3', '--out', out, '--no-progress');
@@ -129,6 +131,9 @@ test('run: a rule defined in a module file, by path on the command line', async 
   const plain = join(dir, 'plain');
   assert.equal((await cli('run', '--objective', 'quadratic', '--steps', '10', '--lr', '0.1', '--seed', '3', '--out', plain, '--no-progress')).code, 0);
   assert.deepEqual(half.updates.array('loss'), loadRun(plain).updates.array('loss'), 'halving g is ASGD at η/2');
+  const threads = await cli('run', '--engine', 'threads', '--threads', '2', '--objective', 'quadratic', '--rule', rule, '--steps', '20', '--lr', '0.2', '--out', join(dir, 'threads'), '--no-progress');
+  assert.equal(threads.code, 0, threads.err);
+  assert.equal(loadRun(join(dir, 'threads')).record.status, 'finished', 'the module loads in the worker threads too');
   const missing = await cli('run', '--objective', 'quadratic', '--rule', JSON.stringify({ base: 'sgd', transforms: [{ module: mod, export: 'double' }] }), '--steps', '10', '--lr', '0.2', '--out', join(dir, 'x'), '--no-progress');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /config\.rule\.transforms\[0\]\.export: .*exports no definition "double"; it exports halve/);

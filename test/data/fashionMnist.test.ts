@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CacheError, readImageCache, writeImageCache } from '../../src/data/byteImageCache.ts';
 import type { ByteImageSet } from '../../src/data/byteImages.ts';
-import { FASHION_MNIST_TEST_PER_CLASS, loadFashionMnist, loadFashionMnistBytes } from '../../src/data/fashionMnist.ts';
+import { DataError } from '../../src/data/dataError.ts';
+import {
+  buildFashionMnistBytes,
+  FASHION_MNIST_PER_CLASS,
+  FASHION_MNIST_TEST_PER_CLASS,
+  fashionMnistCacheFile,
+  loadFashionMnist,
+  loadFashionMnistBytes,
+} from '../../src/data/fashionMnist.ts';
+import { fashionMnistJsonDir, readFashionMnistJson } from '../../src/data/fashionMnistJson.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stalelab-fmnist-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -123,5 +132,57 @@ describe('Fashion-MNIST from the fashion-mnist package', () => {
       assert.equal(unit.train.x[i], Math.fround(raw.train.x[i] / 255));
     }
     assert.equal(max, 255);
+  });
+});
+
+describe('Fashion-MNIST class files are checked against 7,000 images each', () => {
+  const pkg = fashionMnistJsonDir();
+  /** A copy of the package's folder (links to its class files) with some replaced: JSON text, a folder, or a link to another class. */
+  function variant(name: string, replace: Record<number, string | { dir: true } | { linkTo: number }>): string {
+    const d = join(dir, name);
+    mkdirSync(d);
+    for (let c = 0; c < 10; c++) {
+      const r = replace[c];
+      const file = join(d, `${c}.json`);
+      if (r === undefined) symlinkSync(join(pkg, `${c}.json`), file);
+      else if (typeof r === 'string') writeFileSync(file, r);
+      else if ('dir' in r) mkdirSync(file);
+      else symlinkSync(join(pkg, `${r.linkTo}.json`), file);
+    }
+    return d;
+  }
+  /** A class file of n distinct valid images. */
+  const classJson = (n: number) => JSON.stringify({ data: Array.from({ length: n }, (_, i) => Array.from({ length: 784 }, (_, p) => (i * 31 + p) % 256)) });
+
+  test('a class file with 2,000 of 7,000 images: an error naming it; with allowPartial, a split keeping 1 in 7 for test, not cached', async () => {
+    const d = variant('short-class', { 0: classJson(2000) });
+    const file = join(d, '0.json');
+    await assert.rejects(
+      readFashionMnistJson(d),
+      (e: Error) => e instanceof DataError && e.message.startsWith(`${file}: holds 2,000 images of class 0, Fashion-MNIST has 7,000: a truncated copy`) && e.message.includes('"allowPartial": true'),
+    );
+    const cacheDir = join(dir, 'partial-cache');
+    const { set, fromCache } = await loadFashionMnistBytes({ sourceDir: d, cacheDir, allowPartial: true });
+    assert.equal(fromCache, false);
+    assert.equal(set.partial, true);
+    assert.deepEqual(set.missing, [`${file}: 2,000 of 7,000 images`]);
+    const test0 = Math.floor((2000 * FASHION_MNIST_TEST_PER_CLASS) / FASHION_MNIST_PER_CLASS);
+    assert.deepEqual(perClass(set.test.labels), [test0, ...new Array(9).fill(FASHION_MNIST_TEST_PER_CLASS)]);
+    assert.deepEqual(perClass(set.train.labels), [2000 - test0, ...new Array(9).fill(FASHION_MNIST_PER_CLASS - FASHION_MNIST_TEST_PER_CLASS)]);
+    assert.equal(existsSync(fashionMnistCacheFile(cacheDir)), false, 'a partial set must not be cached as the full one');
+  });
+
+  test('a class file copied over another is an error naming both', async () => {
+    const d = variant('copied-class', { 1: { linkTo: 0 } });
+    await assert.rejects(readFashionMnistJson(d, { allowPartial: true }), (e: Error) => e instanceof DataError && e.message.startsWith(`${join(d, '1.json')}: is a copy of ${join(d, '0.json')}`));
+  });
+
+  test('a directory in place of a class file, and a missing one, are errors naming them', async () => {
+    const d = variant('dir-class', { 0: { dir: true } });
+    await assert.rejects(readFashionMnistJson(d, { allowPartial: true }), (e: Error) => e instanceof DataError && e.message.startsWith(`${join(d, '0.json')}: is a directory, expected the Fashion-MNIST images of class 0`));
+    const empty = join(dir, 'no-class-files');
+    mkdirSync(empty);
+    await assert.rejects(buildFashionMnistBytes(empty), (e: Error) => e instanceof DataError && e.message.startsWith(`${join(empty, '0.json')}: missing`));
+    await assert.rejects(buildFashionMnistBytes(empty, 0, { allowPartial: true }), (e: Error) => e instanceof DataError && e.message.startsWith(`${empty}: Fashion-MNIST: 0 images in all`));
   });
 });

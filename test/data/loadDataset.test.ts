@@ -29,6 +29,15 @@ describe('loadDataset: spec validation', () => {
     await assert.rejects(loadDataset({ name: 'gaussian-mixture', dim: 100000, trainSize: 10000 }), configError(/dataset\.trainSize: trainSize × dim must be at most/));
   });
 
+  test('allowPartial: a boolean on the real sets only, absent unless given (run ids do not change)', async () => {
+    for (const name of ['mnist', 'fashion-mnist', 'cifar10']) assert.equal((parseDatasetSpec({ name, allowPartial: true }) as { allowPartial?: boolean }).allowPartial, true, name);
+    assert.equal('allowPartial' in parseDatasetSpec({ name: 'mnist' }), false);
+    await assert.rejects(loadDataset({ name: 'mnist', allowPartial: 'yes' }), configError(/dataset\.allowPartial: .*boolean/));
+    await assert.rejects(loadDataset({ name: 'gaussian-mixture', allowPartial: true }), configError(/unknown field "allowPartial"/));
+    const full = await loadDataset({ name: 'mnist', allowPartial: true, trainSize: 100 });
+    assert.equal(full.partial, undefined, 'the complete files are not partial, allowed or not');
+  });
+
   test('defaults are filled in and visible', () => {
     assert.deepEqual(parseDatasetSpec({ name: 'mnist' }), { name: 'mnist', seed: 0, scale: 'unit' });
     assert.deepEqual(parseDatasetSpec({ name: 'linear-regression' }), { name: 'linear-regression', trainSize: 1000, testSize: 1000, seed: 0, dim: 10, noise: 0.1 });
