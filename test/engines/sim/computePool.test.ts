@@ -14,11 +14,13 @@ test('gradients on compute threads give the tables of computing each one when ap
     assert.equal(inline.record.summary.compute_threads, 1);
     assert.equal(tables(pooled), tables(inline), `${rule}: identical tables`);
     assert.deepEqual(pooled.theta, inline.theta);
-    // Jobs ranked past the budget are not computed: at most one per thread is wasted, when a job
-    // sent later finishes before one already computed (SSGD: exactly every round's N).
+    // Jobs ranked past the budget when a thread is free are not computed; one computed ahead can
+    // still fall past it when a job sent later is due sooner. Those are jobs still in flight when
+    // the budget is spent, one per worker at most (SSGD: exactly every round's N). How many
+    // depends on thread timing, so only the bound is asserted.
     const computed = pooled.record.summary.gradients_computed as number;
     if (rule === 'ssgd') assert.equal(computed, 120 * 8);
-    else assert.ok(computed >= 120 && computed <= 120 + 2, `${rule}: ${computed} gradients computed for 120 updates`);
+    else assert.ok(computed >= 120 && computed <= 120 + 8, `${rule}: ${computed} gradients computed for 120 updates with 8 workers`);
   }
 });
 
