@@ -53,6 +53,8 @@ export function benchOracle(model: string, trainRows: number, testRows = 256, ba
  * `shared`: time this oracle (not disposed) instead of a fresh one on 256 random images.
  */
 export async function timeTrainStep(model: string, batchSize: number, reps: number, warmup = 2, shared?: GradientOracle, backend: BenchBackend = 'tfjs'): Promise<StepTiming> {
+  // The blas oracle still builds its model with tfjs layers, so a tfjs backend must be up even there.
+  await tf.ready();
   const oracle = shared ?? benchOracle(model, Math.max(batchSize * 2, 256), 256, backend);
   const theta = oracle.init(1);
   const batches = oracle.batches(batchSize, 1);

@@ -11,14 +11,14 @@
 // tables, and plots its loss, accuracy, staleness and gap. The other notebooks compare rules:
 // `01-gap-aware`, `02-dana`, and `03-staleness-adaptive` (real threads).
 //
-// Sizes come from the profile (`STALELAB_PROFILE` = `smoke`, `quick` or `full`); every table
+// Sizes come from the profile (`STALELAB_PROFILE` = `smoke`, `quick`, `medium` or `full`); every table
 // records it in a `profile` column.
 
 // %%
 import * as tslab from 'tslab';
 import * as aq from 'arquero';
 import { join } from 'node:path';
-import { runExperiment, saveRun, loadRun, notebookProfile, forProfile, NotebookReport, curveFigure, histogramFigure } from '../dist/index.js';
+import { runExperiment, interruptible, saveRun, loadRun, notebookProfile, forProfile, NotebookReport, curveFigure, histogramFigure } from 'stalelab';
 
 const profile = notebookProfile();
 const report = new NotebookReport({ notebook: '00-quickstart', profile, display: tslab.display });
@@ -27,6 +27,10 @@ const fmt = (x: unknown, digits = 3): string => (typeof x === 'number' && Number
 const problem = forProfile(profile, {
   smoke: { model: { name: 'logreg' }, dataset: { name: 'mnist', trainSize: 512, testSize: 256 }, batchSize: 32, epochs: 1, evalEvery: 4 },
   quick: { model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist', trainSize: 6000, testSize: 2000 }, batchSize: 32, epochs: 3, evalEvery: 25 },
+  // 7,500 updates (13× quick's 563) on full MNIST, train split evaluated on 5,000 examples. Estimated
+  // ≈ 3 min on 2 cores: the recorded simulator runs of this MLP family go at ≈ 100–160 updates/s
+  // (experiments/results/rules-by-workers-2026-11-30, wall_time_sec) plus 31 evaluations. Not run yet.
+  medium: { model: { name: 'mlp', widths: [128] }, dataset: { name: 'mnist' }, evalSubset: 5000, batchSize: 32, epochs: 4, evalEvery: 250 },
   full: { model: { name: 'mlp', widths: [256, 128] }, dataset: { name: 'mnist' }, batchSize: 128, epochs: 20, evalEvery: 200 },
 });
 const config = {
@@ -44,12 +48,13 @@ config
 // %% [markdown]
 // ## The run
 //
-// `runExperiment(config)` validates the config (a misspelled field is an error that names the
+// `runExperiment(config, control)` validates the config (a misspelled field is an error that names the
 // allowed ones), builds the model and data, simulates the workers and returns
 // `{ updates, evals, record }`.
 
 // %%
-const run = await runExperiment(config);
+// interruptible: the kernel's interrupt button stops the run after the update in flight and keeps its rows.
+const run = await interruptible((control) => runExperiment(config, control));
 const summary = run.record.summary ?? {};
 const record = report.table('record', aq.from(Object.entries({
   id: run.record.id, status: run.record.status, backend: run.record.backend, wall_time_sec: run.record.wallTimeSec,

@@ -16,7 +16,7 @@
 // %%
 import * as tslab from 'tslab';
 import * as aq from 'arquero';
-import { registerTransform, sweep, notebookProfile, forProfile, NotebookReport, curveFigure } from '../dist/index.js';
+import { registerTransform, sweep, interruptible, notebookProfile, forProfile, NotebookReport, curveFigure } from 'stalelab';
 
 const profile = notebookProfile();
 const report = new NotebookReport({ notebook: '04-your-own-rule', profile, display: tslab.display });
@@ -26,6 +26,10 @@ const fmt = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x)
 const S = forProfile(profile, {
   smoke: { problem: { model: 'logreg', dataset: { name: 'mnist', trainSize: 512, testSize: 256 } }, batchSize: 32, epochs: 1, workers: 8, seeds: [0], evalEvery: 4 },
   quick: { problem: { model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist', trainSize: 6000, testSize: 2000 } }, batchSize: 32, epochs: 4, workers: 16, seeds: [0, 1, 2], evalEvery: 50 },
+  // 7,500 updates per run (10× quick's 750) on full MNIST, 12 runs. Estimated ≈ 12–15 min on 2 cores from
+  // the recorded simulator speed of this MLP (≈ 100–160 updates/s, rules-by-workers-2026-11-30) plus
+  // 16 evaluations of the 10,000 test images per run. Not run yet.
+  medium: { problem: { model: { name: 'mlp', widths: [64] }, dataset: { name: 'mnist' } }, batchSize: 32, epochs: 4, workers: 16, seeds: [0, 1, 2], evalEvery: 500 },
   full: { problem: { model: 'resnet20', dataset: { name: 'cifar10', standardize: true } }, batchSize: 128, epochs: 40, workers: 32, seeds: [0, 1, 2], evalEvery: 391 },
 });
 
@@ -57,10 +61,11 @@ registerTransform({
 
 // %%
 const rules = ['asgd', 'sa', 'ga', { name: 'tau-power(0.5)', base: 'sgd', transforms: ['tau-power'] }];
-const result = await sweep({
+// interruptible: the kernel's interrupt button stops the sweep after the update in flight; the runs finished so far are kept.
+const result = await interruptible((control) => sweep({
   base: { ...S.problem, lr: 0.05, batchSize: S.batchSize, epochs: S.epochs, workers: S.workers, timing: { kind: 'gamma', shape: 4 }, evalEvery: S.evalEvery, profile: profile },
   vary: { rule: rules, seed: S.seeds },
-});
+}, { control }));
 const runs = report.table('runs', result.runs, 'one row per run');
 const names = ['asgd', 'sa', 'ga', 'tau-power(0.5)'];
 

@@ -27,7 +27,7 @@ import * as tslab from 'tslab';
 import * as aq from 'arquero';
 import os from 'node:os';
 import { join } from 'node:path';
-import { sweep, stackTables, loadGridFile, notebookProfile, forProfile, NotebookReport, histogramFigure, curveFigure } from '../dist/index.js';
+import { sweep, interruptible, stackTables, loadGridFile, notebookProfile, forProfile, NotebookReport, histogramFigure, curveFigure } from 'stalelab';
 
 const profile = notebookProfile();
 const report = new NotebookReport({ notebook: '05-parameter-server', profile, display: tslab.display });
@@ -43,6 +43,10 @@ const S = forProfile(profile, {
   // A logistic regression on a small synthetic set with 3 workers: every cell runs in seconds.
   smoke: { base: { ...recorded, model: { name: 'logreg' }, dataset: { name: 'gaussian-mixture', trainSize: 600, testSize: 300, dim: 8, classes: 3 }, backend: 'cpu', workers: 3, steps: 90, evalEvery: 30 }, seeds: [0] },
   quick: { base: grid.base as Record<string, unknown>, seeds: [0] },
+  // 7,500 updates per run (13× quick's 563) on full MNIST, 3 seeds: 12 ps runs at the recorded
+  // 70–116 updates/s (experiments/results/ps-vs-sim-2026-12-01) ≈ 15–20 min, and 12 simulated runs
+  // ≈ 10 min: ≈ 30 min on 2 cores, estimated. 9 processes each hold MNIST (≈ 2 GB in all). Not run yet.
+  medium: { base: { ...recorded, dataset: { name: 'mnist' }, epochs: 4, evalEvery: 750 }, seeds: [0, 1, 2] },
   full: { base: { ...recorded, model: { name: 'mlp', widths: [128] }, dataset: { name: 'mnist' }, epochs: 3, evalEvery: 500 }, seeds: [0, 1, 2] },
 });
 const rules = grid.vary.rule as string[];
@@ -60,7 +64,8 @@ console.log(`profile ${profile}: ${rules.length} rules × ${S.seeds.length} seed
 // and communication times.
 
 // %%
-const ps = await sweep({ base: { ...S.base, profile: profile }, vary: { rule: rules, seed: S.seeds } });
+// interruptible: the kernel's interrupt button stops the sweep after the update in flight (the workers are stopped); finished runs are kept.
+const ps = await interruptible((control) => sweep({ base: { ...S.base, profile: profile }, vary: { rule: rules, seed: S.seeds } }, { control }));
 const psRuns = ps.runs.select('run_id', 'rule', 'seed', 'status', 'updates', 'final_test_accuracy', 'staleness_mean', 'staleness_max', 'dropped_gradients', 'updates_per_sec', 'server_sec_per_update', 'compute_sec_mean', 'comm_sec_mean');
 report.table('ps_runs', psRuns, 'one row per parameter-server run');
 
@@ -115,10 +120,10 @@ const simParts = [];
 const simBase = omit(S.base, ['engine', 'straggler', 'delay', 'localWorkers', 'startWith', 'listen', 'port', 'seconds', 'joinTimeoutSec', 'workerTimeoutSec']);
 for (const run of ps.runs.objects() as { run_id: string; rule: string; seed: number }[]) {
   const t = timingOf.get(run.run_id)!;
-  simParts.push(await sweep({
+  simParts.push(await interruptible((control) => sweep({
     base: { ...simBase, engine: 'sim', profile: profile, seed: run.seed, timing: { kind: 'gamma', shape: t.shape, heterogeneity: 'given', means: t.means } },
     vary: { rule: [run.rule] },
-  }));
+  }, { control })));
 }
 const tag = (t: aq.ColumnTable, engine: string) => t.derive({ engine: aq.escape(() => engine) });
 const updates = stackTables([tag(ps.updates, 'ps'), ...simParts.map((p) => tag(p.updates, 'sim'))]);

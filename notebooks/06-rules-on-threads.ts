@@ -15,7 +15,7 @@
 // η/(1 − γ) = 0.05). How the rule's state is kept consistent in each mode (the look-ahead's S under
 // the lock, racy under Hogwild!, in Leashed-SGD's slot) is in docs/ALGORITHMS.md §4.1.
 //
-// The profile (`STALELAB_PROFILE`: `smoke`, `quick` or `full`) sets the sizes; `full` is the grid
+// The profile (`STALELAB_PROFILE`: `smoke`, `quick`, `medium` or `full`) sets the sizes; `full` is the grid
 // recorded under `experiments/results/threads-rules-*`. With more threads than cores the threads
 // are oversubscribed: that is what stretches the tail of τ, and the cell below says how many
 // cores this machine has.
@@ -25,8 +25,8 @@ import * as tslab from 'tslab';
 import * as aq from 'arquero';
 import os from 'node:os';
 import {
-  sweep, atMatchedStaleness, notebookProfile, forProfile, NotebookReport, histogramFigure, matchedStalenessFigure,
-} from '../dist/index.js';
+  sweep, interruptible, atMatchedStaleness, notebookProfile, forProfile, NotebookReport, histogramFigure, matchedStalenessFigure,
+} from 'stalelab';
 
 const profile = notebookProfile();
 const report = new NotebookReport({ notebook: '06-rules-on-threads', profile, display: tslab.display });
@@ -42,6 +42,15 @@ const S = forProfile(profile, {
   quick: {
     task: { model: { name: 'mlp', widths: [128], init: { normal: 0.01 } }, dataset: { name: 'mnist', trainSize: 6000, testSize: 1000 }, backend: 'auto' },
     threads: [2, 4, 8], simWorkers: [1, 2, 3, 4, 5, 6, 7, 8, 9], seeds: [0], steps: 2000,
+    metric: { column: 'final_test_accuracy', title: 'final test accuracy', higherIsBetter: true, diverged: 0.1 },
+  },
+  // 20,000 updates per run (10× quick's 2,000) on full MNIST, on a grid cut to fit the hour: T ∈ {2, 8}
+  // (within and beyond 2 cores) and N ∈ {1, 3, 8} simulated (τ ≈ 0, 2, 7 brackets the threads' mean τ).
+  // At the recorded quick speeds (threads-rules-2026-12-01: ≈ 380 updates/s threads, ≈ 260 sim, under load
+  // average 5–18): 36 threads runs ≈ 31 min + 18 simulated runs ≈ 23 min ≈ 54 min on 2 cores, estimated. Not run yet.
+  medium: {
+    task: { model: { name: 'mlp', widths: [128], init: { normal: 0.01 } }, dataset: { name: 'mnist' }, evalSubset: 2000, backend: 'auto' },
+    threads: [2, 8], simWorkers: [1, 3, 8], seeds: [0], steps: 20000,
     metric: { column: 'final_test_accuracy', title: 'final test accuracy', higherIsBetter: true, diverged: 0.1 },
   },
   full: {
@@ -71,8 +80,9 @@ const threadUpdates: Table[] = [];
 const simRuns: Table[] = [];
 for (const f of families) {
   const base = { ...S.task, batchSize: 16, steps: S.steps, lr: f.lr, profile: profile };
-  const real = await sweep({ base: { ...base, engine: 'threads' }, vary: { rule: f.rules, sync: syncs, workers: S.threads, seed: S.seeds } });
-  const sim = await sweep({ base: { ...base, engine: 'sim' }, vary: { rule: f.rules, workers: S.simWorkers, seed: S.seeds } });
+  // interruptible: the kernel's interrupt button stops the grid in flight; the runs finished so far are kept.
+  const real = await interruptible((control) => sweep({ base: { ...base, engine: 'threads' }, vary: { rule: f.rules, sync: syncs, workers: S.threads, seed: S.seeds } }, { control }));
+  const sim = await interruptible((control) => sweep({ base: { ...base, engine: 'sim' }, vary: { rule: f.rules, workers: S.simWorkers, seed: S.seeds } }, { control }));
   threadRuns.push(real.runs.derive({ family: aq.escape(() => f.family) }));
   threadUpdates.push(real.updates.select('rule', 'sync', 'workers', 'staleness').derive({ family: aq.escape(() => f.family) }));
   simRuns.push(sim.runs.derive({ family: aq.escape(() => f.family) }));

@@ -13,7 +13,7 @@ cd "$root"
 source scripts/jupyter-env.sh
 
 started=$(date +%s)
-# Notebooks import the compiled ../dist/index.js. (node_modules/.bin/tsc is tslab's TypeScript 5.0.4,
+# Notebooks import 'stalelab', which resolves to the compiled dist/. (node_modules/.bin/tsc is tslab's TypeScript 5.0.4,
 # so call the project's TypeScript directly.)
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
 node --import tsx scripts/build-notebooks.ts   # .ipynb from notebooks/*.ts (no-op when in sync)

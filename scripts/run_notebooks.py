@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROFILES = ("smoke", "quick", "full")
+PROFILES = ("smoke", "quick", "medium", "full")
 
 
 def use_project_jupyter() -> None:
@@ -194,6 +194,16 @@ def write_index(reports: Path, profile: str, results: list[dict]) -> None:
     (reports / "index.html").write_text(page, encoding="utf-8")
 
 
+def check_library() -> None:
+    """The notebooks `import … from 'stalelab'`: Node resolves it through package.json `exports` to the
+    compiled dist/, tslab's type checker through the node_modules/stalelab link (scripts/link-self.mjs)."""
+    if not (ROOT / "dist" / "index.js").exists():
+        sys.exit("run_notebooks: dist/index.js is missing; the notebooks import 'stalelab', which is the compiled dist/: run `npm run build` first")
+    if not (ROOT / "node_modules" / "stalelab").exists():
+        sys.exit("run_notebooks: node_modules/stalelab is missing (tslab type-checks `import … from 'stalelab'` through it): "
+                 "run `node scripts/link-self.mjs` (`npm ci` runs it)")
+
+
 def resolve_notebooks(names: list[str], folder: Path) -> list[Path]:
     if not names:
         found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("_"))
@@ -232,6 +242,7 @@ def main() -> int:
     if "tslab" not in KernelSpecManager().find_kernel_specs():
         sys.exit("run_notebooks: no 'tslab' kernel registered; run `bash scripts/setup-jupyter.sh` first")
 
+    check_library()
     paths = resolve_notebooks(args.notebooks, ROOT / "notebooks")
     print(f"run_notebooks: profile {args.profile}, {len(paths)} notebook(s) -> {reports}", flush=True)
     started = time.monotonic()

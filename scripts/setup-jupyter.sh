@@ -8,8 +8,10 @@ cd "$root"
 # shellcheck source=scripts/jupyter-env.sh
 source scripts/jupyter-env.sh
 
-apt_packages=(jupyter-notebook jupyter-client python3-nbclient python3-nbconvert python3-nbformat)
-# chromium is only needed for screenshots: scripts/screenshot.sh; install with --with-chromium.
+# jupyter-nbconvert is the `jupyter nbconvert` command (python3-nbconvert is only the module: python3 -m nbconvert).
+apt_packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-nbconvert python3-nbformat)
+# chromium renders the reports' SVG/PNG figures (without it they are skipped with a notice) and
+# scripts/screenshot.sh; install it with --with-chromium (CI gets it from setup-swiftshader.sh).
 if [[ "${1:-}" == "--with-chromium" ]]; then apt_packages+=(chromium); fi
 
 have_python_modules() {
@@ -44,6 +46,9 @@ if [[ ! -x node_modules/.bin/tslab ]]; then
   exit 1
 fi
 
+# node_modules/stalelab -> .. (also npm's "prepare"): notebooks import 'stalelab', and tslab's type
+# checker finds a package only in node_modules/.
+node scripts/link-self.mjs
 mkdir -p "$JUPYTER_PATH" "$JUPYTER_CONFIG_DIR" "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR" "$IPYTHONDIR" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 # The kernel spec records absolute paths, so it is regenerated on every run (the checkout may move).
 node_modules/.bin/tslab install --python="$STALELAB_PYTHON" --binary="$root/node_modules/.bin/tslab" --prefix="$root/.jupyter" >/dev/null
@@ -57,3 +62,8 @@ if "tslab" not in specs:
     sys.exit(f"setup-jupyter: kernel 'tslab' is not visible to Jupyter (found {sorted(specs)})")
 print("setup-jupyter: tslab kernel at", specs["tslab"])
 PY
+# The shell commands environment.md shows, not only the Python modules.
+for sub in notebook nbconvert; do
+  command -v "jupyter-$sub" >/dev/null || { echo "setup-jupyter: 'jupyter $sub' is not available (no jupyter-$sub on PATH; Debian package jupyter-$sub)" >&2; exit 1; }
+done
+echo "setup-jupyter: jupyter nbconvert $(jupyter nbconvert --version), jupyter notebook $(jupyter notebook --version)"

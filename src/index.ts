@@ -21,6 +21,7 @@ export type { GradientOracle, GradientResult, Evaluation } from './oracle/oracle
 export * from './rules/index.ts';
 
 export { runExperiment, runParsed, budgetSteps, RUN_SUMMARY_KEYS, type RunOptions } from './run/runExperiment.ts';
+export { readCheckpoint, writeCheckpoint, removeCheckpoint, checkResumeConfig, checkpointPath, CHECKPOINT_FILE, RESUME_FREE_FIELDS, type Checkpoint, type Checkpointing } from './run/checkpoint.ts';
 export { parseRunConfig, engineFields, type RunConfig } from './run/parseRunConfig.ts';
 export { ENGINES, ENGINE_NAMES, DEFAULT_ENGINE, type EngineName } from './run/engines.ts';
 export type { Engine, EngineContext, RunOutcome } from './run/engine.ts';
@@ -50,13 +51,14 @@ export { stepSizeFunction } from './stepsize/stepSizeFunction.ts';
 export type { StalenessScaler } from './stepsize/stalenessScaler.ts';
 
 export { ColumnLog, type Cell } from './results/columnLog.ts';
-export { saveRun, loadRun, isSavedRun, verifySavedRun, RUN_FILES, type RunVerdict } from './results/runDir.ts';
+export { saveRun, loadRun, isSavedRun, verifySavedRun, type RunVerdict } from './results/runDir.ts';
 export { writeAtomic, type WriteAtomicOptions } from './results/atomicWrite.ts';
 export { prepareOutputDir, ensureDir } from './results/outputDir.ts';
 export { FileError } from './results/fileError.ts';
 export { DataError } from './data/dataError.ts';
 export { scaledLearningRates, stepSizeStudyTable, bestStepSizes, STEP_SIZE_STUDY_COLUMNS, type BestStepSize } from './results/stepSizeStudy.ts';
 export { atMatchedStaleness, type MatchedStalenessOptions } from './results/matchedStaleness.ts';
+export { compareForClaim, formatDifference, type ClaimComparison, type Verdict } from './results/claimVerdict.ts';
 
 export * from './plot/index.ts';
 
@@ -64,3 +66,17 @@ export { makeRng, mixSeed, type Rng } from './rng/rng.ts';
 export { ConfigError, parseConfig } from './config/validate.ts';
 
 export * from './engines/ps/index.ts';
+
+// Static figures (SVG/PNG/PDF through headless Chromium), the standard figures of a saved run or
+// sweep, tables as Arrow IPC and Parquet, the data dictionary, YAML config files.
+export { figureToImage, saveFigure, closeFigureRenderer, FigureRenderer, ChromiumMissingError, findChromium, chromiumAvailable, FIGURE_FORMATS, CHROMIUM_ENV, type FigureFormat, type FigureImageOptions } from './plot/figureImage.ts';
+export { SyncFigureRenderer } from './plot/figureImageSync.ts';
+export { REQUIRE_CHROMIUM_ENV } from './plot/notebookReport.ts';
+export { runFigures, sweepFigures, type NamedFigure, type StandardFigures } from './plot/standardFigures.ts';
+export { tableToArrow, tableToParquet, tableFromArrow, tableFromParquet, writeTableFiles, TABLE_FORMATS, type TableFormat, type TableKind } from './results/tableFiles.ts';
+export { RUN_FILES, RUN_EXPORT_FILES, THETA_FILE } from './results/runDir.ts';
+export { DATA_DICTIONARY, columnInfo, renderDataDictionary, type ColumnInfo, type ColumnType, type TableInfo } from './results/columnDictionary.ts';
+export { parseConfigText, isYamlPath, YAML_EXTENSIONS } from './config/configText.ts';
+
+// Sweeps recorded for reading without rerunning (experiments/recordSweep.ts writes them).
+export { loadRecordedSweep, writeRecordedSweep, recordedSweepMeta, recordedLabel, stalenessCounts, RECORDED_FILES, type RecordedSweep, type RecordedSweepMeta, type RecordedSweepParts, type MissingRun } from './results/recordedSweep.ts';

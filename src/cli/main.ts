@@ -11,6 +11,7 @@ import { baseNames, transformNames } from '../rules/registry.ts';
 import { TARGET_METRICS } from '../run/configFields.ts';
 import { ENGINE_NAMES, ENGINES } from '../run/engines.ts';
 import { SPLIT_NAMES } from '../data/dataset.ts';
+import { PRESET_NAMES } from '../run/presets.ts';
 import { STEP_SIZE_KINDS } from '../stepsize/stepSizeSpec.ts';
 import { numberFlag, specFlag, targetFlag } from './flagValues.ts';
 import { runCommand, type CommandIo, type RunCommandFlags } from './runCommand.ts';
@@ -19,6 +20,8 @@ import { joinCommand } from './joinCommand.ts';
 import { TOKEN_ENV } from '../engines/ps/spawnPsWorker.ts';
 import { sweepCommand, type SweepFlags } from './sweepCommand.ts';
 import { workerCommand, type WorkerFlags } from './workerCommand.ts';
+import { plotCommand, type PlotFlags } from './plotCommand.ts';
+import { recordCommandLine, stalelabVersion } from '../run/provenance.ts';
 
 const EXAMPLES = `
 Examples:
@@ -51,6 +54,7 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
     .showHelpAfterError('(run with --help for the flags)')
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
     .option('--debug', 'show the stack of every error, also of bad input')
+    .version(stalelabVersion(), '-V, --version', "print stalelab's version")
     .exitOverride();
   const int = (what: string, min = 0, max?: number) => numberFlag(what, { integer: true, min, ...(max !== undefined ? { max } : {}) });
   const positive = (what: string) => numberFlag(what, { min: 0, exclusiveMin: true });
@@ -59,8 +63,8 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
     .command('run')
     .description('one training run; writes OUT/updates.csv, OUT/evals.csv and OUT/run.json')
     .addOption(new Option('--engine <engine>', `${ENGINE_NAMES.map((e) => `${e}: ${ENGINES[e].description}`).join('; ')} (default sim)`).choices(ENGINE_NAMES))
-    .option('--config <file>', 'a JSON run config (or a saved run.json); the flags given override its fields')
-    .requiredOption('--out <dir>', 'directory for the tables and run record (new or empty, checked before training)')
+    .option('--config <file>', 'a JSON or YAML (.yaml/.yml) run config (or a saved run.json); the flags given override its fields')
+    .option('--out <dir>', 'directory for the tables and run record (new or empty, checked before training); required unless --resume')
     .option('--overwrite', 'write into an --out that already holds files (a saved run is replaced)')
     .option('--model <spec>', `model: ${names(MODEL_NAMES)}, or a JSON spec`, specFlag('name'))
     .option('--dataset <spec>', `dataset: ${names(DATASET_NAMES)}, or a JSON spec`, specFlag('name'))
@@ -79,6 +83,7 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
     .option('--rule <spec>', `update rule: ${names(RULE_NAMES)}; or JSON { name, ...parameters } or { base, transforms, sync } with bases ${names(baseNames())} and transforms ${names(transformNames())}`, specFlag('rule'))
     .option('--workers <n>', 'N workers: simulated workers, or worker threads (default 1)', int('workers', 1, 4096))
     .option('--threads <n>', 'threads: the same as --workers', int('threads', 1, 127))
+    .addOption(new Option('--preset <name>', "sim: a named protocol's defaults under the other flags: authors = the GA/DANA authors' simulator (gamma shape 100, warm-up from lr/N, step decay at 1/2 and 3/4, their DANA-DC, master and look-ahead evaluated)").choices(PRESET_NAMES))
     .addOption(new Option('--timing <kind>', 'sim: worker compute-time model').choices(Object.keys(TIMING_SCHEMAS).filter((k) => k !== 'schedule')))
     .option('--gamma-shape <k>', 'sim: shape of the gamma compute times (CV = 1/√k)', positive('gamma shape'))
     .addOption(new Option('--heterogeneity <kind>', 'sim: per-worker mean compute times').choices(['homogeneous', 'uniform']))
@@ -97,6 +102,8 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
     .option('--straggler <json>', 'ps: one slow worker, e.g. {"worker":0,"factor":4} (its compute time ×4)', specFlag('worker'))
     .option('--target <metric=value>', `stop when an evaluation reaches it: ${names(TARGET_METRICS)}, e.g. test_accuracy=0.9`, targetFlag)
     .option('--id <id>', 'run id for the record')
+    .option('--checkpoint-every <n>', 'sim, threads: save a checkpoint in --out every n updates (and when interrupted), to continue with --resume', int('updates', 1))
+    .option('--resume <dir>', "continue the checkpointed run in DIR (its config is in the checkpoint; flags that would change the run are refused) and write DIR's tables as an uninterrupted run would")
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: RunCommandFlags) => {
@@ -129,7 +136,7 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
   program
     .command('sweep')
     .description('run a grid of configs of any engine (rules × workers × seeds × engines × any field); finished runs are kept and skipped on rerun')
-    .argument('<grid>', 'JSON file: { "base": { …run config… }, "vary": { "rule": [...], "workers": [...], "seed": [...] } }')
+    .argument('<grid>', 'JSON or YAML (.yaml/.yml) file: { "base": { …run config… }, "vary": { "rule": [...], "workers": [...], "seed": [...] } }')
     .option('--out <dir>', 'directory: one sub-directory per run, plus runs.csv, updates.csv, evals.csv')
     .option('--queue <url>', 'run on workers (stalelab worker) through a BullMQ queue on Redis: redis://[:password@]host:port[/db]')
     .option('--queue-name <name>', 'queue: the BullMQ queue (default stalelab; workers take runs from the queue of their --queue-name)')
@@ -139,10 +146,21 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
     .option('--index <i>', 'run only entry i of the grid into --out (skipped if finished), e.g. $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX', int('index', 0))
     .option('--list', 'print the number of runs and each entry (index, run id, swept values)')
     .option('--collect <dir>', 'assemble DIR/runs.csv, updates.csv, evals.csv from the runs an array job wrote into DIR')
+    .option('--overwrite', "replace the tables of an --out that holds another grid's sweep (its run folders stay)")
     .option('--no-progress', 'no progress bar')
     .addHelpText('after', SWEEP_EXAMPLES)
     .action(async (grid: string, opts: SweepFlags) => {
       exit.code = await sweepCommand(grid, opts, io);
+    });
+
+  program
+    .command('plot')
+    .description('save the standard figures of a saved run (test loss/accuracy, minibatch loss, staleness) or sweep (final test accuracy/loss vs workers per rule) as SVG, PNG, PDF; needs Chromium')
+    .argument('<dir>', 'a run directory (run.json, from stalelab run --out) or a sweep directory (runs.csv, from stalelab sweep --out)')
+    .option('--format <list>', 'comma-separated: svg, png, pdf (default all three)')
+    .option('--out <dir>', 'directory for the figures (default DIR/figures)')
+    .action(async (dir: string, opts: PlotFlags) => {
+      exit.code = await plotCommand(dir, opts, io);
     });
 
   program
@@ -168,6 +186,8 @@ function buildProgram(io: CommandIo, exit: { code: number }): Command {
  */
 export async function main(argv: readonly string[], io: CommandIo = { out: process.stdout, err: process.stderr }): Promise<number> {
   const exit = { code: 0 };
+  // Every run record made by this invocation names it (run.json: command, cwd).
+  const restoreCommandLine = recordCommandLine(argv);
   const program = buildProgram(io, exit);
   try {
     await program.parseAsync([...argv]);
@@ -182,5 +202,7 @@ export async function main(argv: readonly string[], io: CommandIo = { out: proce
     }
     io.err.write(`stalelab: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
+  } finally {
+    restoreCommandLine();
   }
 }

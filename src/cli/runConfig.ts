@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/validate.ts';
+import { configFormatOf, parseConfigText } from '../config/configText.ts';
 import { loadRuleModules } from '../rules/moduleDefinitions.ts';
 import { resolveRuleInput } from '../rules/ruleSpec.ts';
 import { engineFields, engineOf } from '../run/parseRunConfig.ts';
@@ -25,6 +26,7 @@ export interface RunFlags {
   rule?: Record<string, unknown>;
   workers?: number;
   threads?: number;
+  preset?: string;
   timing?: string;
   gammaShape?: number;
   heterogeneity?: string;
@@ -43,10 +45,12 @@ export interface RunFlags {
   localWorkers?: number;
   delay?: Record<string, unknown>;
   straggler?: Record<string, unknown>;
+  checkpointEvery?: number;
 }
 
 /** The config field each engine-specific flag sets: giving it to an engine without that field is an error, not ignored. */
 const ENGINE_FLAG_FIELDS: Partial<Record<keyof RunFlags, string>> = {
+  preset: 'preset',
   timing: 'timing',
   gammaShape: 'timing',
   heterogeneity: 'timing',
@@ -59,6 +63,7 @@ const ENGINE_FLAG_FIELDS: Partial<Record<keyof RunFlags, string>> = {
   localWorkers: 'localWorkers',
   delay: 'delay',
   straggler: 'straggler',
+  checkpointEvery: 'checkpointEvery',
 };
 
 export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -72,11 +77,11 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseConfigText(text, path);
   } catch (e) {
-    throw new ConfigError(`--config: ${path} is not valid JSON (${(e as Error).message})`);
+    throw new ConfigError(`--config: ${path} is not valid ${configFormatOf(path)} (${(e as Error).message})`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`--config: ${path} must hold a JSON object (a run config)`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`--config: ${path} must hold a ${configFormatOf(path) === 'YAML' ? 'YAML mapping' : 'JSON object'} (a run config)`);
   return value as Record<string, unknown>;
 }
 
@@ -137,8 +142,9 @@ async function ruleFromFlags(flags: RunFlags, base: Record<string, unknown>): Pr
  * worker (staleness 0): rule "asgd", or "momentum-asgd" when --momentum is given. Values are
  * validated by the engine's schema, which names the field and the allowed values.
  */
-export async function runConfigFromFlags(flags: RunFlags): Promise<Record<string, unknown>> {
-  const file = flags.config ? readConfigFile(flags.config) : {};
+export async function runConfigFromFlags(flags: RunFlags, saved?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  // `saved`: a checkpoint's config (--resume), in place of a --config file.
+  const file = saved ? structuredClone(saved) : flags.config ? readConfigFile(flags.config) : {};
   // A saved run.json holds its config under "config".
   const base = isObject(file.config) && 'engine' in file.config && 'summary' in file ? { ...file.config } : file;
   const engine = engineOf({ engine: flags.engine ?? base.engine }, '--engine');
@@ -177,6 +183,7 @@ export async function runConfigFromFlags(flags: RunFlags): Promise<Record<string
       steps: flags.steps,
       epochs: flags.epochs,
       seconds: flags.seconds,
+      preset: flags.preset,
       timing,
       sync: flags.sync,
       persistence: flags.persistence,
@@ -191,6 +198,7 @@ export async function runConfigFromFlags(flags: RunFlags): Promise<Record<string
       localWorkers: flags.localWorkers,
       delay: flags.delay,
       straggler: flags.straggler,
+      checkpointEvery: flags.checkpointEvery,
     }),
   };
 }

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { ConfigError } from '../config/validate.ts';
-import { writeAtomic } from '../results/atomicWrite.ts';
+import { writeTableFiles } from '../results/tableFiles.ts';
 import { collectGrid, listGrid, runGridEntry } from '../sweep/indexRunner.ts';
 import { stableJson, loadGridFile, type SweepGrid } from '../sweep/sweepGrid.ts';
-import { sweep, type SweepResult } from '../sweep/sweep.ts';
+import { prepareSweep, sweep, type SweepResult } from '../sweep/sweep.ts';
+import { checkSweepOutput } from '../sweep/sweepDir.ts';
 import { interruptOnSignals } from './interrupt.ts';
 import { ensureDir } from '../results/outputDir.ts';
 import { terminalProgress } from './progressBar.ts';
@@ -23,13 +23,14 @@ export interface SweepFlags {
   index?: number;
   list?: boolean;
   collect?: string;
+  overwrite?: boolean;
 }
 
-/** DIR/runs.csv, updates.csv and evals.csv: the concatenated tables of a sweep. */
+/** DIR/runs.csv, updates.csv and evals.csv: the concatenated tables of a sweep (each also as .arrow and .parquet). */
 function writeTables(dir: string, grid: SweepGrid, result: SweepResult, io: CommandIo): void {
-  writeAtomic(join(dir, 'runs.csv'), result.runs.toCSV());
-  writeAtomic(join(dir, 'updates.csv'), result.updates.toCSV());
-  writeAtomic(join(dir, 'evals.csv'), result.evals.toCSV());
+  writeTableFiles(dir, 'runs', result.runs, 'runs');
+  writeTableFiles(dir, 'updates', result.updates, 'updates');
+  writeTableFiles(dir, 'evals', result.evals, 'evals');
   const names = result.runs.columnNames();
   const swept = Object.keys(grid.vary).filter((c) => names.includes(c) && !SHOWN.includes(c));
   if (result.runs.numRows() > 0) io.out.write(result.runs.select(...SHOWN.filter((c) => names.includes(c)), ...swept).toMarkdown({ limit: 1000 }) + '\n');
@@ -71,8 +72,8 @@ export async function sweepCommand(gridPath: string, flags: SweepFlags, io: Comm
   }
 
   const out = flags.out!;
-  // An unusable --out fails before the first run, not after the last (a sweep resumes into a non-empty one).
-  ensureDir(out, { flag: '--out' });
+  // An unusable --out, or one holding another grid's sweep, fails before the first run (a sweep resumes into its own).
+  checkSweepOutput(out, (await prepareSweep(grid)).ids, { overwrite: flags.overwrite });
   const interrupt = interruptOnSignals(io.err);
   let result: SweepResult;
   try {

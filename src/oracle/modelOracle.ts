@@ -167,6 +167,7 @@ export function createModelOracle(options: ModelOracleOptions): GradientOracle {
       foldRunningStats(state, stats, opts.bnMomentum);
     },
     trainSize: dataset.train.size,
+    ...(task === 'classification' ? { classes: dataset.numClasses } : {}),
     dispose(): void {
       disposed = true;
       evalSplits.clear();

@@ -46,6 +46,8 @@ export interface GradientOracle {
   foldStats(stats: Float32Array): void;
   /** Samples per epoch of the training split (for samples-based schedules). */
   readonly trainSize: number;
+  /** Number of classes of a classification task (chance accuracy is 1/classes); absent otherwise. */
+  readonly classes?: number;
   /**
    * Test objectives with an invariant (constant-gradient: every coordinate equal) count the
    * parameter vectors they were given that broke it (torn reads under Hogwild!); absent otherwise.

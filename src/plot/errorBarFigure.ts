@@ -1,6 +1,7 @@
 import type { ColumnTable } from 'arquero';
 import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
-import { seriesColour } from './palette.ts';
+import { withLogTicks } from './logTicks.ts';
+import { seriesColour, seriesDash, seriesSymbol } from './palette.ts';
 import { colourSlots, groupOrder, summariseOverSeeds } from './seedSummary.ts';
 
 export interface ErrorBarFigureOptions {
@@ -13,9 +14,13 @@ export interface ErrorBarFigureOptions {
   title?: string;
 }
 
+/** The legend's note on what points and bars are. */
+export const ERROR_BAR_NOTE = 'mean over seeds; bars: 95 % t-interval';
+
 /**
- * One summary value per run plotted against a setting: mean over seeds with ± sd error bars
- * (e.g. final accuracy vs N per rule). Points of a series are joined in x order.
+ * One summary value per run plotted against a setting: mean over seeds with 95 % t-interval
+ * error bars (meanInterval; e.g. final accuracy vs N per rule). Points of a series are joined in
+ * x order; each series has its own marker and dash, so series that coincide stay visible.
  */
 export function errorBarFigure(table: ColumnTable, opts: ErrorBarFigureOptions): FigureSpec {
   const rows = summariseOverSeeds(table, { x: opts.x.column, y: opts.y.column, group: opts.group?.column, seed: opts.seed });
@@ -33,16 +38,18 @@ export function errorBarFigure(table: ColumnTable, opts: ErrorBarFigureOptions):
       x: series.map((r) => r.x),
       y: series.map((r) => r.mean),
       mode: 'lines+markers',
-      marker: { color: colour, size: 8 },
-      line: { color: colour, width: 1.5 },
-      error_y: { type: 'data', array: series.map((r) => r.sd ?? 0), visible: true, color: colour, thickness: 1.5, width: 5 },
-      customdata: series.map((r) => [r.sd ?? 0, r.n]),
-      hovertemplate: `${name}<br>%{x}: %{y:.4g} ± %{customdata[0]:.2g} (n=%{customdata[1]})<extra></extra>`,
+      marker: { color: colour, size: 8, symbol: seriesSymbol(k) },
+      line: { color: colour, width: 1.5, dash: seriesDash(k) },
+      error_y: { type: 'data', array: series.map((r) => r.ci ?? 0), visible: true, color: colour, thickness: 1.5, width: 5 },
+      customdata: series.map((r) => [r.ci ?? 0, r.n]),
+      hovertemplate: `${name}<br>%{x}: %{y:.4g} ± %{customdata[0]:.2g} (95 % CI, %{customdata[1]} seeds)<extra></extra>`,
     });
   });
-  const layout = baseLayout(opts.title, opts.x, opts.y, opts.group?.title);
+  const multi = rows.some((r) => r.n > 1);
+  const legend = multi ? (opts.group ? `${opts.group.title}<br><sub>${ERROR_BAR_NOTE}</sub>` : ERROR_BAR_NOTE) : opts.group?.title;
+  const layout = baseLayout(opts.title, opts.x, opts.y, legend);
   const xs = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
   // Tick exactly at the settings that were run (N = 1, 8, 32), not at plotly's round numbers.
   if (xs.length <= 12) Object.assign(layout.xaxis, { tickmode: 'array', tickvals: xs, ticktext: xs.map(String) });
-  return { data, layout };
+  return withLogTicks({ data, layout });
 }

@@ -1,6 +1,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { baseLayout, type AxisColumn, type FigureSpec, type GroupColumn, type Trace } from './figureSpec.ts';
+import { withLogTicks } from './logTicks.ts';
 import { seriesColour } from './palette.ts';
 import { colourSlots, groupOrder, requireColumns } from './seedSummary.ts';
 
@@ -70,5 +71,5 @@ export function histogramFigure(table: ColumnTable, opts: HistogramFigureOptions
   if (clampAt !== undefined) {
     layout.annotations = [{ text: `last bar: ${value.column} ≥ ${clampAt}`, xref: 'paper', yref: 'paper', x: 1, y: 1.02, showarrow: false, xanchor: 'right', yanchor: 'bottom', font: { size: 11 } }];
   }
-  return { data, layout };
+  return withLogTicks({ data, layout });
 }

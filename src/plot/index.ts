@@ -1,10 +1,16 @@
 export type { AxisColumn, FigureSpec, GroupColumn, Layout, Trace } from './figureSpec.ts';
 export { summariseOverSeeds, type SeedSummaryOptions, type SeedSummaryRow } from './seedSummary.ts';
+export { meanInterval, tHalfWidth, type MeanInterval } from './meanInterval.ts';
+export { logTicks, withLogTicks } from './logTicks.ts';
 export { curveFigure, type CurveFigureOptions } from './curveFigure.ts';
 export { errorBarFigure, type ErrorBarFigureOptions } from './errorBarFigure.ts';
 export { histogramFigure, type HistogramFigureOptions } from './histogramFigure.ts';
 export { stepSizeFigure, type StepSizeFigureOptions } from './stepSizeFigure.ts';
+export { stepSizePanelsFigure, type StepSizePanelsFigureOptions } from './stepSizePanelsFigure.ts';
+export { accuracyOverTimeFigure, type AccuracyOverTimeFigureOptions } from './accuracyOverTimeFigure.ts';
+export { timeToAccuracy, speedupTable, TIME_TO_ACCURACY_COLUMNS, SPEEDUP_COLUMNS, type TimeToAccuracyOptions } from './timeToAccuracy.ts';
 export { matchedStalenessFigure, type MatchedStalenessFigureOptions } from './matchedStalenessFigure.ts';
 export { figureHtml, plotlyLibraryHtml, plotlyVersion } from './figureHtml.ts';
 export { NotebookReport, type HtmlDisplay, type NotebookReportOptions } from './notebookReport.ts';
+export { interruptible, type InterruptibleOptions } from './notebookInterrupt.ts';
 export { notebookProfile, forProfile, NOTEBOOK_PROFILES, type NotebookProfile } from './profile.ts';

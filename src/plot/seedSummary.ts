@@ -1,5 +1,6 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
+import { tHalfWidth } from './meanInterval.ts';
 
 export interface SeedSummaryOptions {
   x: string;
@@ -16,14 +17,18 @@ export interface SeedSummaryOptions {
    * not share x values (e.g. simulated time) and to keep per-update curves small.
    */
   bins?: number;
+  /** Confidence level of the interval over seeds (default 0.95). */
+  level?: number;
 }
 
-/** One point of a summarised series. `sd` is null with a single seed (no spread to show). */
+/** One point of a summarised series. `sd` and `ci` are null with a single seed (no spread to show). */
 export interface SeedSummaryRow {
   group: string | number | null;
   x: number;
   mean: number;
   sd: number | null;
+  /** Half-width of the Student-t interval of the mean over seeds at `level` (see meanInterval). */
+  ci: number | null;
   /** Seeds behind the point (1 without a seed column). */
   n: number;
 }
@@ -38,7 +43,8 @@ export function requireColumns(table: ColumnTable, columns: readonly (string | u
 }
 
 /**
- * Mean ± sample standard deviation of y across seeds at each x (or x bin), per group. Rows whose x
+ * Mean, sample standard deviation and the 95 % t-interval half-width of y across seeds at each x
+ * (or x bin), per group. Rows whose x
  * or y is not a finite number (a diverged run's NaN loss, a missing evaluation) are left out, so a
  * point's `n` says how many seeds are really behind it.
  */
@@ -79,7 +85,7 @@ export function summariseOverSeeds(table: ColumnTable, opts: SeedSummaryOptions)
   return perPoint.objects().map((r) => {
     const row = r as { _g: string | number | null; x: number; mean: number; sd: number | undefined | null; n: number };
     const sd = row.n > 1 && Number.isFinite(row.sd) ? (row.sd as number) : null;
-    return { group: row._g, x: row.x, mean: row.mean, sd, n: row.n };
+    return { group: row._g, x: row.x, mean: row.mean, sd, ci: sd === null ? null : tHalfWidth(sd, row.n, opts.level ?? 0.95), n: row.n };
   });
 }
 

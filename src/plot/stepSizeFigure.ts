@@ -1,6 +1,6 @@
 import type { ColumnTable } from 'arquero';
 import { axisLayout, baseLayout, type FigureSpec, type Trace } from './figureSpec.ts';
-import { seriesColour } from './palette.ts';
+import { seriesColour, seriesDash, seriesSymbol } from './palette.ts';
 import { groupOrder, requireColumns } from './seedSummary.ts';
 
 export interface StepSizeFigureOptions {
@@ -47,8 +47,8 @@ export function stepSizeFigure(curves: ColumnTable, opts: StepSizeFigureOptions 
       x: rows.map((r) => r[tau] as number),
       y: rows.map((r) => r[s] as number),
       mode: 'lines+markers',
-      line: { color: colour, width: 2, shape: 'hv' },
-      marker: { color: colour, size: 4 },
+      line: { color: colour, width: 2, shape: 'hv', dash: seriesDash(i) },
+      marker: { color: colour, size: 5, symbol: seriesSymbol(i) },
       hovertemplate: `${String(k)}<br>τ = %{x}: s = %{y:.3g}<extra></extra>`,
     });
   });

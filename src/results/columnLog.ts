@@ -28,6 +28,19 @@ export class ColumnLog<C extends string = string> {
     return this.n;
   }
 
+  /** A copy of the rows so far, column by column (for a checkpoint). */
+  snapshot(): Record<string, Cell[]> {
+    return Object.fromEntries(this.columns.map((c) => [c, this.data[c].slice()]));
+  }
+
+  /** Start from saved rows (a fresh log with the same columns: resuming a run). */
+  restore(rows: Record<string, Cell[]>): void {
+    const lengths = new Set(this.columns.map((c) => (Array.isArray(rows[c]) ? rows[c].length : -1)));
+    if (this.n !== 0 || lengths.size !== 1 || lengths.has(-1)) throw new Error(`ColumnLog.restore: expected rows for columns ${this.columns.join(', ')} into an empty log`);
+    for (const c of this.columns) this.data[c] = rows[c].slice();
+    this.n = rows[this.columns[0]].length;
+  }
+
   toTable(): ColumnTable {
     return aq.table(this.data);
   }

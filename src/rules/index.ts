@@ -1,4 +1,5 @@
 export { makeRule, plainAllocator, type Rule, type UpdateInfo, type UpdateStats } from './makeRule.ts';
+export type { RuleState, StateArray } from './ruleState.ts';
 export { ruleSpecSchema, parseRuleSpec, resolveRuleInput, type RuleSpec, type RuleSpecInput, type PartSpec } from './ruleSpec.ts';
 export { NAMED_RULES, RULE_NAMES, type RuleName, type RuleComposition } from './namedRules.ts';
 export {

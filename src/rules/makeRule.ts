@@ -1,6 +1,7 @@
 import { registeredBase, registeredTransform } from './registry.ts';
 import type { RuleSpec } from './ruleSpec.ts';
 import type { BaseDef, InitEnv, StateAllocator, TransformContext, TransformDef } from './ruleTypes.ts';
+import { loadRuleState, recordingAllocator, saveRuleState, type RuleParts, type RuleState } from './ruleState.ts';
 
 /** What the engine knows about an update when it hands the gradient to the rule. */
 export interface UpdateInfo {
@@ -40,6 +41,10 @@ export interface Rule {
   receive(worker: number, x: Float32Array, g: Float32Array, info: UpdateInfo): UpdateStats;
   /** The master's parameters (θ; Θ for DANA-Slim). A live view: copy it to keep it. */
   master(): Float32Array;
+  /** A copy of the whole state (every allocated array; user parts' plain fields), for a checkpoint. */
+  saveState(): RuleState;
+  /** Put a saved state back (same spec, D and N), so the next update is the one the saved rule would have made. */
+  loadState(state: RuleState): void;
 }
 
 /** State in ordinary memory (one process). */
@@ -60,10 +65,16 @@ export function makeRule(spec: RuleSpec, theta0: Float32Array, workers: number, 
     if (!found) throw new RangeError(`rule ${spec.name}: ${kind} "${name}" is not registered in this process (register it, or give it as { module, export })`);
     return found.def;
   };
-  const base = lookup(registeredBase(spec.base.name), 'base', spec.base.name) as BaseDef<object, object>;
-  const parts = spec.transforms.map((t) => ({ def: lookup(registeredTransform(t.name), 'transform', t.name) as TransformDef<object, unknown>, params: t.params }));
+  const baseEntry = registeredBase(spec.base.name);
+  const base = lookup(baseEntry, 'base', spec.base.name) as BaseDef<object, object>;
+  const parts = spec.transforms.map((t) => {
+    const found = registeredTransform(t.name);
+    return { def: lookup(found, 'transform', t.name) as TransformDef<object, unknown>, params: t.params, builtin: found!.builtin };
+  });
   const dim = theta0.length;
-  const env: InitEnv = { dim, workers, alloc };
+  // Every allocation is remembered: it is the state a checkpoint saves (the threads' shared-memory order is unchanged).
+  const recorded = recordingAllocator(alloc);
+  const env: InitEnv = { dim, workers, alloc: recorded.alloc };
   const baseState = base.init(theta0, spec.base.params, env);
   const master = base.master(baseState);
   if (!(master instanceof Float32Array) || master.length !== dim) {
@@ -77,6 +88,11 @@ export function makeRule(spec: RuleSpec, theta0: Float32Array, workers: number, 
   // Without a transform that reads Δ, the gap statistic comes out of the step's own pass.
   const fused = !needsGap && base.stepWithGap !== undefined;
   const fusedGap = { gapSq: 0 };
+  const saved: RuleParts = {
+    name: spec.name,
+    arrays: recorded.arrays,
+    parts: [{ label: `base "${base.name}"`, state: baseState, builtin: baseEntry!.builtin }, ...parts.map((p, k) => ({ label: `transform ${k} "${p.def.name}"`, state: states[k], builtin: p.builtin }))],
+  };
 
   return {
     name: spec.name,
@@ -85,6 +101,8 @@ export function makeRule(spec: RuleSpec, theta0: Float32Array, workers: number, 
     workers,
     state: { base: baseState, transforms: states },
     master: () => base.master(baseState),
+    saveState: () => saveRuleState(saved),
+    loadState: (s) => loadRuleState(saved, s),
     send(worker, lr, out) {
       base.send(baseState, worker, lr, out);
     },

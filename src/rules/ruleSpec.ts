@@ -82,10 +82,10 @@ const partParams = (raw: unknown): Raw => (typeof raw === 'string' ? {} : (({ na
 
 /**
  * A named rule with parameters: each one goes to the single part that takes it; weightDecay /
- * weightDecayAt without a weight-decay part put one first.
+ * weightDecayAt without a weight-decay part put one first (last for a rule marked weightDecayLast).
  */
 function expandNamed(name: RuleName, kwargs: Raw, problems: Problems): Raw | null {
-  const alias = NAMED_RULES[name] as { base: unknown; transforms?: readonly unknown[]; sync?: boolean };
+  const alias = NAMED_RULES[name] as { base: unknown; transforms?: readonly unknown[]; sync?: boolean; weightDecayLast?: boolean };
   const parts: { kind: 'base' | 'transform'; name: string; params: Raw }[] = [
     { kind: 'base', name: partName(alias.base), params: partParams(alias.base) },
     ...(alias.transforms ?? []).map((t) => ({ kind: 'transform' as const, name: partName(t), params: partParams(t) })),
@@ -106,7 +106,10 @@ function expandNamed(name: RuleName, kwargs: Raw, problems: Problems): Raw | nul
   }
   if (!ok) return null;
   const transforms = parts.slice(1).map((p) => ({ name: p.name, ...p.params }));
-  if (Object.keys(decay).length > 0) transforms.unshift({ name: 'weight-decay', ...decay });
+  if (Object.keys(decay).length > 0) {
+    if (alias.weightDecayLast) transforms.push({ name: 'weight-decay', ...decay });
+    else transforms.unshift({ name: 'weight-decay', ...decay });
+  }
   return { base: { name: parts[0].name, ...parts[0].params }, transforms, ...(alias.sync ? { sync: true } : {}) };
 }
 

@@ -6,7 +6,7 @@ import { modelSpecSchema } from '../models/modelSpec.ts';
 import { builtinObjectiveSchema } from '../oracle/builtinObjectives.ts';
 import { oracleOptionsSchema } from '../oracle/oracleOptions.ts';
 import { ruleSpecSchema } from '../rules/ruleSpec.ts';
-import { lrScheduleSchema } from '../schedule/lrSchedule.ts';
+import { lrScheduleSchema, usesBudgetFractions } from '../schedule/lrSchedule.ts';
 import { PROFILES } from './profiles.ts';
 
 export const TARGET_METRICS = ['train_loss', 'test_loss', 'test_accuracy'] as const;
@@ -67,6 +67,15 @@ export const commonFields = {
   returnTrajectory: z.boolean().default(false),
 };
 
+/**
+ * Save a checkpoint every this many master updates (and when interrupted) into the run's
+ * directory, to continue with `stalelab run --resume DIR` (src/run/checkpoint.ts). The engines that
+ * can resume (sim, threads) add it to their schema; absent: no checkpoints.
+ */
+export const checkpointFields = {
+  checkpointEvery: z.number().int().min(1).optional(),
+};
+
 type Issue = (path: (string | number)[], message: string) => void;
 
 /** Checks across the common fields, for every engine's superRefine. */
@@ -77,12 +86,18 @@ export function checkCommonFields(c: CommonConfig, issue: Issue): void {
   for (const f of ['backend', 'oracleOptions', 'evalSubset'] as const) {
     if (!usesModel && c[f] !== undefined) issue([f], 'applies only to model + dataset runs');
   }
+  if (usesBudgetFractions(c.lrSchedule) && c.steps === undefined && c.epochs === undefined) {
+    issue(['lrSchedule'], 'places the warm-up or milestones by fractions of the budget: give steps or epochs');
+  }
   if (c.evalSplits.length === 2 && c.evalSplits[0] === c.evalSplits[1]) issue(['evalSplits'], 'lists a split twice');
   if (typeof c.divergeLoss === 'number' && !(c.divergeLoss > 0)) issue(['divergeLoss'], `expected a positive bound, got ${c.divergeLoss}`);
   if (c.target) {
     const split = c.target.metric === 'train_loss' ? 'train' : 'test';
     if (!c.evalSplits.includes(split)) issue(['target', 'metric'], `"${c.target.metric}" is measured on the ${split} split: add "${split}" to evalSplits (e.g. evalSplits: ["train", "test"])`);
     if (c.target.metric === 'test_accuracy' && c.objective !== undefined) issue(['target', 'metric'], 'built-in objectives have no accuracy; use train_loss or test_loss');
+    // The time to target is that of the first evaluation reaching it: with evaluations only at the
+    // start and the end it would be the run's end, whatever the truth.
+    if (c.evalEvery === null) issue(['evalEvery'], `a target needs evaluations during the run to be timed: set evalEvery (updates between evaluations, e.g. evalEvery: 100; --eval-every 100), the time to target is then within one interval of the truth`);
   }
 }
 

@@ -12,6 +12,11 @@ export class DivergenceGuard {
     return this.bound;
   }
 
+  /** Continue with the bound a resumed run had ('auto' fixes it from the first loss, which is not seen again). */
+  restore(limit: number): void {
+    this.bound = limit;
+  }
+
   /** True when this update diverged; `checksum` is Σθ after it (finite iff θ is). */
   diverged(loss: number, checksum: number): boolean {
     if (this.setting === 'auto' && this.bound === Infinity && Number.isFinite(loss)) this.bound = 1000 * Math.max(1, Math.abs(loss));

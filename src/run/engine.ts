@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Cell } from '../results/columnLog.ts';
+import type { Checkpointing } from './checkpoint.ts';
 import type { CommonConfig } from './configFields.ts';
 import type { EvalLog } from './evalLog.ts';
 import type { ResolvedProblem } from './problem.ts';
@@ -15,6 +16,8 @@ export interface EngineContext {
   clock: ProgressClock;
   /** Master updates the run is budgeted for (steps, or epochs of samples); null: a time budget only. */
   totalSteps: number | null;
+  /** Where and when to save checkpoints, and the state to resume from (engines that can; absent: neither). */
+  checkpoint?: Checkpointing | null;
 }
 
 /** How a run went, for the run layer to turn into tables and a record with the same keys in every engine. */

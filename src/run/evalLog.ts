@@ -1,18 +1,34 @@
 import type { SplitName } from '../data/dataset.ts';
 import type { Evaluation, GradientOracle } from '../oracle/oracle.ts';
-import { ColumnLog } from '../results/columnLog.ts';
+import { ColumnLog, type Cell } from '../results/columnLog.ts';
 import type { TargetMetric } from './configFields.ts';
 
 /**
- * The columns every engine's evals table has, one row per evaluation of one split; the engine's
- * clock (sim_time or wall_time) follows samples. A non-finite loss (a diverged θ) is null.
+ * The columns every engine's evals table has, one row per evaluation of one split at one point;
+ * the engine's clock (sim_time or wall_time) follows samples. A non-finite loss (a diverged θ) is
+ * null. `params` says which parameters were evaluated: 'master' (θ) or 'look-ahead' (what the
+ * master sends now, e.g. DANA's θ − ηγS).
  */
-export const EVAL_COLUMNS = ['step', 'epoch', 'samples', 'split', 'loss', 'accuracy'] as const;
+export const EVAL_COLUMNS = ['step', 'epoch', 'samples', 'split', 'params', 'loss', 'accuracy'] as const;
+
+/** Which parameters an evaluation is of. */
+export type EvalParams = 'master' | 'look-ahead';
 
 /** When an evaluation first reached the run's target. */
 export interface TargetHit {
   step: number;
   time: number;
+}
+
+export interface EvalLogSnapshot {
+  rows: Record<string, Cell[]>;
+  final: Partial<Record<SplitName, Evaluation>>;
+  finalSecondary: Partial<Record<SplitName, Evaluation>>;
+  bestTestAccuracy: number | null;
+  targetHit: TargetHit | null;
+  testAccuracy: { step: number; accuracy: number }[];
+  lastStep: number;
+  lastSecondaryStep: number;
 }
 
 /** Evaluations of a run's parameters at step 0, every `evalEvery` updates and at the end, and the target check. */
@@ -21,7 +37,12 @@ export class EvalLog {
   readonly final: Partial<Record<SplitName, Evaluation>> = {};
   bestTestAccuracy: number | null = null;
   targetHit: TargetHit | null = null;
+  /** The last evaluation of each split at the secondary point (e.g. the look-ahead beside the master). */
+  readonly finalSecondary: Partial<Record<SplitName, Evaluation>> = {};
+  /** Every finite test accuracy in step order (for collapseOf). */
+  readonly testAccuracy: { step: number; accuracy: number }[] = [];
   private lastStep = -1;
+  private lastSecondaryStep = -1;
 
   constructor(
     private readonly oracle: GradientOracle,
@@ -32,6 +53,8 @@ export class EvalLog {
       /** The engine's clock column: simulated time or wall-clock seconds. */
       clock: 'sim_time' | 'wall_time';
       target: { metric: TargetMetric; value: number } | null;
+      /** The point whose evaluations give final, best and the target ('master' by default). */
+      primary?: EvalParams;
     },
   ) {
     this.log = new ColumnLog([...EVAL_COLUMNS.slice(0, 3), opts.clock, ...EVAL_COLUMNS.slice(3), 'profile']);
@@ -46,19 +69,12 @@ export class EvalLog {
     if (step === this.lastStep) return this.targetHit !== null;
     this.lastStep = step;
     for (const split of this.opts.splits) {
-      const e = await this.oracle.evaluate(theta, split);
+      const e = await this.evaluate(theta, split, step, samples, time, this.opts.primary ?? 'master');
       this.final[split] = e;
-      if (split === 'test' && e.accuracy !== null && Number.isFinite(e.accuracy)) this.bestTestAccuracy = Math.max(this.bestTestAccuracy ?? -Infinity, e.accuracy);
-      this.log.push({
-        step,
-        epoch: samples / this.oracle.trainSize,
-        samples,
-        [this.opts.clock]: time,
-        split,
-        loss: Number.isFinite(e.loss) ? e.loss : null,
-        accuracy: e.accuracy,
-        profile: this.opts.profile,
-      });
+      if (split === 'test' && e.accuracy !== null && Number.isFinite(e.accuracy)) {
+        this.bestTestAccuracy = Math.max(this.bestTestAccuracy ?? -Infinity, e.accuracy);
+        this.testAccuracy.push({ step, accuracy: e.accuracy });
+      }
     }
     const t = this.opts.target;
     if (t && !this.targetHit) {
@@ -68,6 +84,59 @@ export class EvalLog {
       if (reached) this.targetHit = { step, time };
     }
     return this.targetHit !== null;
+  }
+
+  /**
+   * Evaluate a second point of the same step (e.g. the look-ahead beside the master): logged with
+   * its `params`, kept in finalSecondary, never used for the target. Call it after run() of the step.
+   */
+  async runSecondary(theta: Float32Array, params: EvalParams, step: number, samples: number, time: number): Promise<void> {
+    if (step === this.lastSecondaryStep) return;
+    this.lastSecondaryStep = step;
+    for (const split of this.opts.splits) this.finalSecondary[split] = await this.evaluate(theta, split, step, samples, time, params);
+  }
+
+  private async evaluate(theta: Float32Array, split: SplitName, step: number, samples: number, time: number, params: EvalParams): Promise<Evaluation> {
+    const e = await this.oracle.evaluate(theta, split);
+    this.log.push({
+      step,
+      epoch: samples / this.oracle.trainSize,
+      samples,
+      [this.opts.clock]: time,
+      split,
+      params,
+      loss: Number.isFinite(e.loss) ? e.loss : null,
+      accuracy: e.accuracy,
+      profile: this.opts.profile,
+    });
+    return e;
+  }
+
+  /** The evaluations so far as plain data, for a checkpoint. */
+  snapshot(): EvalLogSnapshot {
+    return structuredClone({
+      rows: this.log.snapshot(),
+      final: this.final,
+      finalSecondary: this.finalSecondary,
+      bestTestAccuracy: this.bestTestAccuracy,
+      targetHit: this.targetHit,
+      testAccuracy: this.testAccuracy,
+      lastStep: this.lastStep,
+      lastSecondaryStep: this.lastSecondaryStep,
+    });
+  }
+
+  /** Continue from a snapshot (into a fresh log of the same run): a resumed run's evaluations extend it. */
+  restore(s: EvalLogSnapshot): void {
+    const c = structuredClone(s);
+    this.log.restore(c.rows);
+    Object.assign(this.final, c.final);
+    Object.assign(this.finalSecondary, c.finalSecondary);
+    this.testAccuracy.push(...c.testAccuracy);
+    this.bestTestAccuracy = c.bestTestAccuracy;
+    this.targetHit = c.targetHit;
+    this.lastStep = c.lastStep;
+    this.lastSecondaryStep = c.lastSecondaryStep;
   }
 
   /** Loss of the last evaluation on the train split, else the test split (for progress reports). */

@@ -2,13 +2,12 @@ import { allowedFieldsAt } from '../config/allowedFields.ts';
 import { ConfigError, configError, tryParseConfig } from '../config/validate.ts';
 import { loadRuleModules } from '../rules/moduleDefinitions.ts';
 import { LEGACY_FIELDS } from './configFields.ts';
+import { applyPreset } from './presets.ts';
 import { DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, type EngineName } from './engines.ts';
-import type { SimConfig } from '../engines/sim/simConfig.ts';
-import type { ThreadsConfig } from '../engines/threads/threadsConfig.ts';
-import type { PsConfig } from '../engines/ps/psConfig.ts';
+import type { RunConfig } from './runConfig.ts';
 
 /** A validated run config of any engine. */
-export type RunConfig = SimConfig | ThreadsConfig | PsConfig;
+export type { RunConfig };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -48,8 +47,10 @@ export async function parseRunConfig(input: unknown, where = 'config'): Promise<
     else if (owner) problems.push(`${where}.${key}: only for engine "${owner}" (this run uses engine "${engine}")`);
     else rest[key] = value;
   }
-  if ('rule' in rest) rest.rule = await loadRuleModules(rest.rule, `${where}.rule`);
-  const parsed = tryParseConfig(ENGINES[engine].configSchema, { ...rest, engine }, where);
+  // A preset is the simulator's (the authors' simulator); elsewhere its field is another engine's.
+  const full = engine === 'sim' && 'preset' in rest ? applyPreset(rest, where) : rest;
+  if ('rule' in full) full.rule = await loadRuleModules(full.rule, `${where}.rule`);
+  const parsed = tryParseConfig(ENGINES[engine].configSchema, { ...full, engine }, where);
   if (!parsed.ok) problems.push(...parsed.problems);
   if (problems.length > 0 || !parsed.ok) throw configError(where, problems);
   return parsed.data as RunConfig;

@@ -29,6 +29,8 @@ export interface ResolvedProblem {
   backend: BackendRecord;
   /** Whether the run layer built it (and so disposes of it). */
   owned: boolean;
+  /** A dataset loaded from a partial copy (allowPartial): what was short, for the run record. */
+  partialData?: { missing: readonly string[] };
 }
 
 /** The tfjs backend active now, read without importing TensorFlow.js (null when it is not loaded). */
@@ -75,5 +77,5 @@ export async function resolveProblem(config: ProblemConfig, opts: { oracle?: Gra
   const [{ loadParsedDataset }, { buildModelOracle }] = await Promise.all([import('../data/loadDataset.ts'), import('../oracle/buildModelOracle.ts')]);
   const dataset = await loadParsedDataset(config.dataset);
   const { oracle, backend } = await buildModelOracle(config.model, dataset, { backend: config.backend ?? 'auto', oracleOptions: config.oracleOptions, evalSubset: config.evalSubset });
-  return { oracle, backend, owned: true };
+  return { oracle, backend, owned: true, ...(dataset.partial ? { partialData: { missing: dataset.missing ?? [] } } : {}) };
 }

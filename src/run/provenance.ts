@@ -53,6 +53,44 @@ export function runVersions(): Record<string, string> {
   };
 }
 
+let commandLine: string[] | null = null;
+
+/** Flags whose value admits a peer to a run (a parameter server's token). */
+const SECRET_FLAGS = ['--token'];
+const REDACTED = '<redacted>';
+
+/**
+ * The argv with its secrets replaced: run.json is shared with results, so neither a run's token
+ * nor the password in a queue URL (redis://:PASSWORD@host) may be written into it.
+ */
+export function redactSecrets(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    if (i > 0 && SECRET_FLAGS.includes(argv[i - 1]!)) return REDACTED;
+    const eq = arg.indexOf('=');
+    if (eq > 0 && SECRET_FLAGS.includes(arg.slice(0, eq))) return `${arg.slice(0, eq)}=${REDACTED}`;
+    return arg.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
+  });
+}
+
+/**
+ * The CLI records the argv it runs (process.argv form) so every run record it makes names it;
+ * the returned function puts back what was there (a CLI called in-process, as tests do, leaves
+ * later library runs recorded as 'library').
+ */
+export function recordCommandLine(argv: readonly string[]): () => void {
+  const previous = commandLine;
+  // A command that runs another in-process (serve runs `run`) keeps the outer argv, the one typed.
+  commandLine = previous ?? redactSecrets(argv);
+  return () => {
+    commandLine = previous;
+  };
+}
+
+/** How a run was started: the CLI's argv, or 'library' for runExperiment / sweep called from code; and the directory relative paths in it mean. */
+export function invocation(): { command: string[] | 'library'; cwd: string } {
+  return { command: commandLine ? [...commandLine] : 'library', cwd: process.cwd() };
+}
+
 export interface MachineRecord {
   cores: number;
   cpu: string;

@@ -2,17 +2,26 @@ import { ConfigError } from '../config/validate.ts';
 import type { GradientOracle } from '../oracle/oracle.ts';
 import type { Cell } from '../results/columnLog.ts';
 import type { RunOutcome } from './engine.ts';
+import { budgetSteps } from './budget.ts';
+import { makeCheckpointing, type Checkpoint } from './checkpoint.ts';
 import { ENGINES } from './engines.ts';
 import { parseRunConfig, type RunConfig } from './parseRunConfig.ts';
 import { resolveProblem, type ResolvedProblem } from './problem.ts';
-import { machineRecord, runVersions } from './provenance.ts';
+import { collapseOf } from './collapse.ts';
+import { invocation, machineRecord, runVersions } from './provenance.ts';
 import { ProgressClock, type RunControl } from './runControl.ts';
 import type { RunResult } from './runRecord.ts';
 
 export interface RunOptions {
   /** Train on this oracle (a user objective, a prebuilt model oracle); the config then names no problem. */
   oracle?: GradientOracle;
+  /** Save checkpoints here (config.checkpointEvery, and on interrupt): see src/run/checkpoint.ts. */
+  checkpointDir?: string;
+  /** Continue from this checkpoint (readCheckpoint), whose config the run's must match (checkResumeConfig). */
+  resume?: Checkpoint;
 }
+
+export { budgetSteps };
 
 /**
  * Run one config on the engine it names (default: the simulated cluster) and return tidy tables:
@@ -23,23 +32,16 @@ export interface RunOptions {
  * throw ConfigError naming the field.
  */
 export async function runExperiment(input: unknown, control?: RunControl, opts: RunOptions = {}): Promise<RunResult> {
-  return runParsed(await parseRunConfig(input), { control, oracle: opts.oracle });
-}
-
-/** Master updates of the budget: `steps`, or `epochs` of samples (N·B per SSGD round, B otherwise); null for a time budget only. */
-export function budgetSteps(config: RunConfig, trainSize: number): number | null {
-  if (config.steps !== undefined) return config.steps;
-  if (config.epochs === undefined) return null;
-  const perUpdate = config.batchSize * (config.rule.sync ? config.workers : 1);
-  return Math.max(1, Math.ceil((config.epochs * trainSize) / perUpdate));
+  return runParsed(await parseRunConfig(input), { control, ...opts });
 }
 
 /** Run a validated config; `problem` reuses an already resolved problem (sweeps share one model oracle). */
-export async function runParsed(config: RunConfig, opts: { control?: RunControl; oracle?: GradientOracle; problem?: ResolvedProblem } = {}): Promise<RunResult> {
+export async function runParsed(config: RunConfig, opts: RunOptions & { control?: RunControl; problem?: ResolvedProblem } = {}): Promise<RunResult> {
   const engine = ENGINES[config.engine];
   if (opts.oracle && !engine.acceptsOracleObject) {
     throw new ConfigError(`an oracle object cannot be used by engine "${config.engine}" (its workers build the problem themselves): give objective, or model + dataset, in the config`);
   }
+  const checkpoint = makeCheckpointing(config, { dir: opts.checkpointDir, resume: opts.resume });
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const problem = opts.problem ?? (await resolveProblem(config, { oracle: opts.oracle }));
@@ -49,7 +51,7 @@ export async function runParsed(config: RunConfig, opts: { control?: RunControl;
     const totalSteps = budgetSteps(config, problem.oracle.trainSize);
     const label = config.id ?? `${config.rule.name} N=${config.workers} seed=${config.seed}`;
     const clock = new ProgressClock(opts.control, totalSteps ?? NaN, label);
-    const outcome = await (engine.run as (c: RunConfig, ctx: Parameters<typeof engine.run>[1]) => Promise<RunOutcome>)(config, { problem, control: opts.control, clock, totalSteps });
+    const outcome = await (engine.run as (c: RunConfig, ctx: Parameters<typeof engine.run>[1]) => Promise<RunOutcome>)(config, { problem, control: opts.control, clock, totalSteps, checkpoint });
     clock.tick(outcome.steps, outcome.updates.lastLoss, true);
     return resultOf(config, problem, outcome, startedAt, (performance.now() - t0) / 1000);
   } finally {
@@ -62,7 +64,7 @@ export const RUN_SUMMARY_KEYS = [
   'rule', 'rule_base', 'rule_transforms', 'rule_params', 'objective', 'dim', 'workers', 'profile', 'updates', 'samples', 'epochs',
   'staleness_mean', 'staleness_p50', 'staleness_p90', 'staleness_max', 'gap_rmse_mean', 'penalty_mean', 'scale_mean',
   'final_test_loss', 'final_test_accuracy', 'final_train_loss', 'final_train_accuracy', 'best_test_accuracy', 'last_test_loss', 'last_test_accuracy',
-  'target_reached_step', 'target_reached_time', 'diverge_bound', 'updates_per_sec',
+  'target_reached_step', 'target_reached_time', 'collapsed', 'collapse_step', 'chance_accuracy', 'diverge_bound', 'updates_per_sec',
 ] as const;
 
 function resultOf(config: RunConfig, problem: ResolvedProblem, o: RunOutcome, startedAt: string, callSec: number): RunResult {
@@ -93,6 +95,7 @@ function resultOf(config: RunConfig, problem: ResolvedProblem, o: RunOutcome, st
     last_test_accuracy: last.test?.accuracy ?? null,
     target_reached_step: o.evals.targetHit?.step ?? null,
     target_reached_time: o.evals.targetHit?.time ?? null,
+    ...collapseOf(oracle.classes, o.evals.testAccuracy, o.updates.lossTrack),
     diverge_bound: o.divergeBound,
     updates_per_sec: o.steps / wallTimeSec,
   };
@@ -120,6 +123,8 @@ function resultOf(config: RunConfig, problem: ResolvedProblem, o: RunOutcome, st
       ...(o.message ? { message: o.message } : {}),
       ...(o.errorStack ? { errorStack: o.errorStack } : {}),
       machine: machineRecord(),
+      ...(problem.partialData ? { partialData: problem.partialData } : {}),
+      ...invocation(),
       summary: { ...summary, ...o.extra },
     },
   };

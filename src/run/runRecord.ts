@@ -29,6 +29,11 @@ export interface RunRecord {
   /** Figures of the run: the same keys in every engine (see RUN_SUMMARY_KEYS), plus the engine's own. */
   summary: Record<string, Cell>;
   machine: MachineRecord;
+  /** Present when the dataset was a partial copy (allowPartial: true): the files or records that were short. */
+  partialData?: { missing: readonly string[] };
+  /** The CLI's argv (process.argv form) that made the run, or 'library'; cwd resolves its relative paths. Absent in records of stalelab ≤ 0.2.0. */
+  command?: string[] | 'library';
+  cwd?: string;
 }
 
 /** The tidy output of any run: one row per applied update, one row per evaluation. */

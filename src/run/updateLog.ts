@@ -11,6 +11,16 @@ import { ColumnLog, type Cell } from '../results/columnLog.ts';
  */
 export const UPDATE_COLUMNS = ['step', 'worker', 'staleness', 'gap_rmse', 'lr', 'scale', 'penalty_mean', 'penalty_max', 'loss', 'samples', 'epoch'] as const;
 
+/** Updates per window of the minibatch-loss track (a window's mean is far less noisy than one minibatch). */
+export const LOSS_WINDOW = 10;
+
+/** The mean minibatch loss of the first window of updates and of the lowest one, with the step that ended it. */
+export interface LossTrack {
+  first: number;
+  lowest: number;
+  lowestStep: number;
+}
+
 export interface UpdateRow {
   step: number;
   worker: number | null;
@@ -35,6 +45,14 @@ export interface UpdateSummary {
   scale_mean: number | null;
 }
 
+export interface UpdateLogSnapshot<E extends string = string> {
+  rows: Record<string, Cell[]>;
+  figures: Record<'count' | 'lastLoss' | 'stalenessSum' | 'stalenessMax' | 'gapSum' | 'gapCount' | 'penaltySum' | 'scaleSum' | 'lastLogged' | 'windowSum' | 'windowCount', number>;
+  counts: Float64Array;
+  pending: { row: UpdateRow; extra: Record<E, Cell> } | null;
+  lossTrack: LossTrack | null;
+}
+
 /**
  * The updates table plus running figures over *every* update (summaries do not depend on
  * `logEvery`, which keeps only every k-th row; the first, the last and a diverging row are kept).
@@ -53,6 +71,10 @@ export class UpdateLog<E extends string = never> {
   private scaleSum = 0;
   private lastLogged = 0;
   private pending: { row: UpdateRow; extra: Record<E, Cell> } | null = null;
+  private windowSum = 0;
+  private windowCount = 0;
+  /** Whether and how far the training loss fell (see collapseOf); null before the first full window. */
+  lossTrack: LossTrack | null = null;
 
   constructor(
     private readonly extra: readonly E[],
@@ -81,8 +103,19 @@ export class UpdateLog<E extends string = never> {
     this.penaltySum += row.penaltyMean;
     this.scaleSum += row.scale;
     this.lastLoss = row.loss;
+    if (Number.isFinite(row.loss)) this.trackLoss(row.loss, row.step);
     if (this.count === 1 || this.count % this.every === 0) this.write(row, extra);
     else this.pending = { row, extra };
+  }
+
+  private trackLoss(loss: number, step: number): void {
+    this.windowSum += loss;
+    if (++this.windowCount < LOSS_WINDOW) return;
+    const mean = this.windowSum / this.windowCount;
+    this.windowSum = 0;
+    this.windowCount = 0;
+    if (this.lossTrack === null) this.lossTrack = { first: mean, lowest: mean, lowestStep: step };
+    else if (mean < this.lossTrack.lowest) Object.assign(this.lossTrack, { lowest: mean, lowestStep: step });
   }
 
   /** Write the latest row if `logEvery` skipped it (the last and the diverging row are always kept). */
@@ -109,6 +142,27 @@ export class UpdateLog<E extends string = never> {
       ...extra,
       profile: this.profile,
     });
+  }
+
+  /** Everything the log holds (rows and running figures) as plain data, for a checkpoint. */
+  snapshot(): UpdateLogSnapshot<E> {
+    const { count, lastLoss, stalenessSum, stalenessMax, gapSum, gapCount, penaltySum, scaleSum, lastLogged, windowSum, windowCount } = this;
+    return {
+      rows: this.log.snapshot(),
+      figures: { count, lastLoss, stalenessSum, stalenessMax, gapSum, gapCount, penaltySum, scaleSum, lastLogged, windowSum, windowCount },
+      counts: this.counts.slice(),
+      pending: this.pending ? structuredClone(this.pending) : null,
+      lossTrack: this.lossTrack ? { ...this.lossTrack } : null,
+    };
+  }
+
+  /** Continue from a snapshot (into a fresh log of the same columns): later records extend it as if never stopped. */
+  restore(s: UpdateLogSnapshot<E>): void {
+    this.log.restore(s.rows);
+    Object.assign(this, s.figures);
+    this.counts = s.counts.slice();
+    this.pending = s.pending ? structuredClone(s.pending) : null;
+    this.lossTrack = s.lossTrack ? { ...s.lossTrack } : null;
   }
 
   /** The staleness at quantile q (nearest rank). */

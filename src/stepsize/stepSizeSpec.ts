@@ -41,6 +41,9 @@ const warmupOrdered = {
  * - `normalised-exponential` (assumption, MindTheStep-style): s = c^(−τ)/E_P̂[c^(−τ)], c > 1 required.
  * - `tail-tau`: s = 1 + A·(1 − 2F̂(τ)), `amplitude` A ∈ [0, 1] (default 1), `cdf` 'mid' (default,
  *   meets Σ P̂ s = 1) or 'strict' (the authors' code).
+ * - `polynomial` (FLSim's PolynomialStalenessWeight): s = ((1 + τ̄)/(1 + τ))^a, `exponent` a ∈ [0, 1],
+ *   so s = 1 at τ = τ̄. τ̄ is `meanStaleness` when given (FLSim's avg_staleness: then a static
+ *   kind), else the mean of the measured warm-up window's P̂.
  */
 export const STEP_SIZE_SCHEMAS = {
   constant: z.object({ kind: z.literal('constant') }).strict(),
@@ -59,6 +62,16 @@ export const STEP_SIZE_SCHEMAS = {
     })
     .strict()
     .refine(warmupOrdered.check, warmupOrdered.message),
+  polynomial: z
+    .object({
+      kind: z.literal('polynomial'),
+      // FLSim requires the exponent; 0.5 (square root) is this project's default.
+      exponent: z.number().min(0).max(1).default(0.5),
+      meanStaleness: z.number().min(0).finite().optional(),
+      ...measuredFields,
+    })
+    .strict()
+    .refine(warmupOrdered.check, warmupOrdered.message),
 };
 
 /** A step-size spec: a kind ("tail-tau", with its defaults) or an object with a `kind`. */
@@ -70,9 +83,9 @@ export type StepSizeSpec = z.output<typeof stepSizeSpecSchema>;
 /** A step-size spec as a user writes it (fields with defaults may be left out). */
 export type StepSizeSpecInput = Exclude<z.input<typeof stepSizeSpecSchema>, string>;
 export type StepSizeKind = StepSizeSpec['kind'];
-export type MeasuredStepSizeSpec = Extract<StepSizeSpec, { kind: 'tail-tau' | 'normalised-exponential' }>;
+export type MeasuredStepSizeSpec = Extract<StepSizeSpec, { kind: 'tail-tau' | 'normalised-exponential' | 'polynomial' }>;
 
 /** Whether s(τ) is derived from the measured staleness distribution (and so needs a warm-up). */
 export function isMeasured(spec: StepSizeSpec): spec is MeasuredStepSizeSpec {
-  return spec.kind === 'tail-tau' || spec.kind === 'normalised-exponential';
+  return spec.kind === 'tail-tau' || spec.kind === 'normalised-exponential' || (spec.kind === 'polynomial' && spec.meanStaleness === undefined);
 }

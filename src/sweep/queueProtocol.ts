@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { ensureDir } from '../results/outputDir.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeAtomic } from '../results/atomicWrite.ts';
-import { RUN_FILES, saveRun } from '../results/runDir.ts';
+import { RUN_EXPORT_FILES, RUN_FILES, saveRun } from '../results/runDir.ts';
 import type { RunResult, RunStatus } from '../run/runRecord.ts';
 
 /** What the sweep and its workers agree on: the queue, the jobs' data and how a run's files come back. */
@@ -40,6 +40,8 @@ export interface RunFiles {
   updates: string;
   evals: string;
   record: string;
+  /** The tables' .arrow and .parquet copies (RUN_EXPORT_FILES), base64, by file name. */
+  exports?: Record<string, string>;
 }
 
 /** A folder for a moment's files: in memory where Linux offers it (saveRun's fsyncs then cost nothing), else the temp folder. */
@@ -57,7 +59,8 @@ export function runFilesOf(result: RunResult): RunFiles {
   try {
     saveRun(tmp, result);
     const read = (f: string) => readFileSync(join(tmp, f), 'utf8');
-    return { updates: read(RUN_FILES.updates), evals: read(RUN_FILES.evals), record: read(RUN_FILES.record) };
+    const exports = Object.fromEntries(RUN_EXPORT_FILES.filter((f) => existsSync(join(tmp, f))).map((f) => [f, readFileSync(join(tmp, f)).toString('base64')]));
+    return { updates: read(RUN_FILES.updates), evals: read(RUN_FILES.evals), record: read(RUN_FILES.record), exports };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -68,6 +71,7 @@ export function writeRunFiles(dir: string, files: RunFiles): void {
   ensureDir(dir);
   writeAtomic(join(dir, RUN_FILES.updates), files.updates);
   writeAtomic(join(dir, RUN_FILES.evals), files.evals);
+  for (const f of RUN_EXPORT_FILES) if (files.exports?.[f] !== undefined) writeAtomic(join(dir, f), Buffer.from(files.exports[f], 'base64'));
   writeAtomic(join(dir, RUN_FILES.record), files.record, { syncDir: true });
 }
 

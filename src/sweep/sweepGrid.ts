@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, parseConfig } from '../config/validate.ts';
+import { isYamlPath, parseConfigText } from '../config/configText.ts';
 
 /**
  * A sweep: a base config and, per field (a dotted path such as "lr", "engine" or "timing.shape"), the
@@ -14,6 +15,22 @@ export const sweepGridSchema = z
     vary: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'a field path such as "workers" or "rule.momentum"'), z.array(z.unknown()).min(1)),
   })
   .strict();
+
+/**
+ * Validate a grid. zod's records drop an own "__proto__" key (JSON.parse makes one) without a word,
+ * so a grid that varies or sets "__proto__" is refused here first instead of losing the field.
+ */
+function parseGrid(raw: unknown, where: string): SweepGrid {
+  if (raw && typeof raw === 'object') {
+    for (const part of ['base', 'vary'] as const) {
+      const value = (raw as Record<string, unknown>)[part];
+      if (value && typeof value === 'object' && Object.hasOwn(value, '__proto__')) {
+        throw new ConfigError(`invalid config:\n  ${where}.${part}.__proto__: ${part === 'vary' ? 'not a field path such as "workers" or "rule.momentum"' : 'not a run config field'}`);
+      }
+    }
+  }
+  return parseConfig(sweepGridSchema, raw, where) as SweepGrid;
+}
 
 export interface SweepGrid {
   /** A run config of any engine (a grid may vary `engine` too). */
@@ -56,7 +73,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 /** The runs of a grid (Cartesian product of the vary lists, first field outermost). */
 export function expandGrid(gridInput: SweepGrid): SweepPoint[] {
-  const grid = parseConfig(sweepGridSchema, gridInput, 'grid');
+  const grid = parseGrid(gridInput, 'grid');
   const fields = Object.entries(grid.vary);
   for (const [path, values] of fields) {
     const seen = new Set(values.map((v) => stableJson(v)));
@@ -93,13 +110,14 @@ export function runIdOf(values: Record<string, unknown>, validatedConfig: unknow
   return `${slug}-${shortHash(stableJson(validatedConfig))}`;
 }
 
-/** Read and validate a JSON grid file ({ base, vary }); errors name the file and the field. */
+/** Read and validate a JSON or YAML (.yaml/.yml) grid file ({ base, vary }); errors name the file and the field (and the line of a YAML syntax error). */
 export function loadGridFile(path: string): SweepGrid {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = parseConfigText(readFileSync(path, 'utf8'), path);
   } catch (e) {
-    throw new ConfigError(`grid file ${path}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    throw new ConfigError(`grid file ${path}: ${isYamlPath(path) && !(e as NodeJS.ErrnoException).code ? `not valid YAML (${message})` : message}`);
   }
-  return parseConfig(sweepGridSchema, raw, `grid file ${path}`) as SweepGrid;
+  return parseGrid(raw, `grid file ${path}`);
 }

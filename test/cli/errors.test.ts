@@ -5,21 +5,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { main } from '../../src/cli/main.ts';
-import { loadRun } from '../../src/results/runDir.ts';
+import { cli, sink } from './runCli.ts';
+import { loadRun, RUN_EXPORT_FILES, RUN_FILES } from '../../src/results/runDir.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stalelab-errors-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-const sink = (append: (s: string) => void) =>
-  Object.assign(new Writable({ write: (chunk, _enc, done) => (append(String(chunk)), done()) }), { isTTY: false }) as unknown as NodeJS.WriteStream;
-
-/** Run the CLI in-process, capturing what it writes. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['node', 'stalelab', ...args], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 const quick = ['--objective', 'quadratic', '--steps', '5', '--lr', '0.1', '--no-progress'];
 const lines = (s: string) => s.trimEnd().split('\n');
@@ -42,7 +32,7 @@ test('--out holding a saved run is refused unless --overwrite, which replaces it
   const over = await cli('run', ...quick, '--seed', '2', '--out', out, '--overwrite');
   assert.equal(over.code, 0, over.err);
   assert.equal(loadRun(out).record.seed, 2);
-  assert.deepEqual(readdirSync(out).sort(), ['evals.csv', 'run.json', 'updates.csv']);
+  assert.deepEqual(readdirSync(out).sort(), [...Object.values(RUN_FILES), ...RUN_EXPORT_FILES].sort());
 });
 
 test('a data error is one line naming the folder (exit 2); --debug adds the stack', async () => {

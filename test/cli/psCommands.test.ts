@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.ts';
+import { cli } from './runCli.ts';
 import { TOKEN_ENV } from '../../src/engines/ps/spawnPsWorker.ts';
 import { loadRun } from '../../src/results/runDir.ts';
 import { freePort } from '../engines/ps/psProcesses.ts';
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    Object.assign(new Writable({ write: (chunk, _enc, done) => (append(String(chunk)), done()) }), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(['node', 'stalelab', ...args], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 test('serve and join: a server with no local worker, two workers joining by endpoint and token, the run saved without the token', async () => {
   const port = await freePort();

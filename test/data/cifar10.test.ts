@@ -73,6 +73,15 @@ describe('CIFAR-10 binary batches (small partial copies, allowPartial)', () => {
     for (let n = 0; n < 3; n++) check(ds.test.x, n, 100 + n);
   });
 
+  test('a run on a partial copy says so in its record (partialData.missing)', async () => {
+    const { runExperiment } = await import('../../src/run/runExperiment.ts');
+    const r = await runExperiment({ model: 'logreg', dataset: { name: 'cifar10', dir, allowPartial }, batchSize: 2, steps: 3, lr: 0.01 });
+    assert.equal(r.record.status, 'finished');
+    assert.deepEqual(r.record.partialData?.missing, (await loadCifar10({ dir, allowPartial })).missing);
+    const full = await runExperiment({ objective: 'quadratic', steps: 3, lr: 0.01 });
+    assert.equal(full.record.partialData, undefined);
+  });
+
   test('raw scale and per-channel standardisation', async () => {
     const raw = await loadCifar10({ dir, scale: 'raw', allowPartial });
     const std = await loadCifar10({ dir, standardize: true, allowPartial });

@@ -7,10 +7,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as aq from 'arquero';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { ensureDistBuilt } from './distBuild.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PYTHON = process.env.STALELAB_PYTHON ?? '/usr/bin/python3';
@@ -18,24 +18,6 @@ const hasJupyter = spawnSync(PYTHON, ['-c', 'import nbclient, nbconvert, nbforma
 // CI sets STALELAB_REQUIRE_JUPYTER=1 so that a broken Jupyter set-up fails instead of skipping.
 const required = process.env.STALELAB_REQUIRE_JUPYTER === '1';
 const skip = hasJupyter || required ? false : `${PYTHON} cannot import nbclient/nbconvert/nbformat/jupyter_client: run bash scripts/setup-jupyter.sh`;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Notebooks import the compiled ../dist/index.js: build it when src/ is newer (CI builds first). */
-function ensureBuilt(): void {
-  const dist = join(ROOT, 'dist', 'index.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(build.status, 0, `build failed:\n${build.stdout}${build.stderr}`);
-}
 
 before(() => {
   if (!hasJupyter) {
@@ -51,7 +33,7 @@ function runDriver(args: string[]) {
 }
 
 test('every notebook runs in the smoke profile without a cell error and writes an HTML report with plots', { skip }, () => {
-  ensureBuilt();
+  ensureDistBuilt();
   const reports = mkdtempSync(join(tmpdir(), 'stalelab-smoke-'));
   try {
     const run = runDriver(['--profile', 'smoke', '--reports', reports, '--timeout', '300']);
@@ -65,9 +47,11 @@ test('every notebook runs in the smoke profile without a cell error and writes a
       const html = readFileSync(join(reports, `${name}.html`), 'utf8');
       assert.match(html, /<div id="stalelab-[\w-]+" class="stalelab-plotly plotly-graph-div"/, `${name}.html has a plotly figure`);
       assert.match(html, /window\.Plotly\.newPlot/);
-      const executed = JSON.parse(readFileSync(join(reports, `${name}.ipynb`), 'utf8')) as { cells: { cell_type: string; execution_count: number | null }[] };
+      const executed = JSON.parse(readFileSync(join(reports, `${name}.ipynb`), 'utf8')) as { cells: { cell_type: string; execution_count: number | null; outputs?: { data?: Record<string, string | string[]> }[] }[] };
       const counts = executed.cells.filter((c) => c.cell_type === 'code').map((c) => c.execution_count);
       assert.deepEqual(counts, counts.map((_, i) => i + 1), `${name}: every code cell ran, numbered in order`);
+      const htmlOutputs = executed.cells.flatMap((c) => c.outputs ?? []).map((o) => [o.data?.['text/html'] ?? ''].flat().join(''));
+      assert.equal(htmlOutputs.filter((h) => h.includes('window.Plotly = Plotly')).length, 1, `${name}: plotly.js embedded once`);
       const csvs = readdirSync(join(reports, name)).filter((f) => f.endsWith('.csv'));
       assert.ok(csvs.length >= 1, `${name} saved its tables`);
       for (const csv of csvs) {

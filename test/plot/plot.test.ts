@@ -3,15 +3,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import * as aq from 'arquero';
 import { curveFigure } from '../../src/plot/curveFigure.ts';
 import { errorBarFigure } from '../../src/plot/errorBarFigure.ts';
 import { histogramFigure } from '../../src/plot/histogramFigure.ts';
 import { stepSizeFigure } from '../../src/plot/stepSizeFigure.ts';
 import { summariseOverSeeds } from '../../src/plot/seedSummary.ts';
+import { meanInterval } from '../../src/plot/meanInterval.ts';
 import { figureHtml, plotlyLibraryHtml } from '../../src/plot/figureHtml.ts';
 import { NotebookReport } from '../../src/plot/notebookReport.ts';
-import { notebookProfile } from '../../src/plot/profile.ts';
+import { notebookProfile, NOTEBOOK_PROFILES } from '../../src/plot/profile.ts';
 import { ConfigError } from '../../src/config/validate.ts';
 import { deriveStepSize } from '../../src/stepsize/deriveStepSize.ts';
 import type { Trace } from '../../src/plot/figureSpec.ts';
@@ -20,6 +22,9 @@ function sampleSd(values: number[]): number {
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
 }
+
+/** Student t quantiles t_{0.975, df} from statistical tables, so the interval is checked against an independent source. */
+const T975 = { 1: 12.706204736, 2: 4.302652730 } as const;
 
 /** Loss curves of two rules over three seeds, evaluated at the same steps. */
 function lossTable() {
@@ -34,7 +39,7 @@ function lossTable() {
   return aq.from(rows);
 }
 
-test('curveFigure: mean line per group with a ± sd band over seeds, in the line colour', () => {
+test('curveFigure: mean line per group with a 95 % t-interval band over seeds, in the line colour; one dash per series', () => {
   const table = lossTable();
   const fig = curveFigure(table, {
     x: { column: 'step', title: 'master updates' },
@@ -45,7 +50,7 @@ test('curveFigure: mean line per group with a ± sd band over seeds, in the line
   });
   assert.equal(fig.layout.xaxis.title.text, 'master updates');
   assert.equal(fig.layout.yaxis.title.text, 'training loss (cross-entropy)');
-  assert.deepEqual(fig.layout.legend, { title: { text: 'rule' } });
+  assert.match((fig.layout.legend as { title: { text: string } }).title.text, /^rule<br><sub>line: mean over seeds; band: 95 % t-interval<\/sub>$/);
   assert.equal(fig.data.length, 4);
   const [band, line] = fig.data;
   assert.equal(line.name, 'asgd');
@@ -58,11 +63,14 @@ test('curveFigure: mean line per group with a ± sd band over seeds, in the line
   const at200 = [1, 2, 3].map((seed) => 2 * Math.exp(-1) + 0.05 * seed);
   const mean = at200.reduce((a, b) => a + b, 0) / 3;
   assert.ok(Math.abs(line.y[2] - mean) < 1e-12);
-  const sd = sampleSd(at200);
-  assert.ok(Math.abs(band.y[2] - (mean + sd)) < 1e-12, 'upper edge = mean + sd');
-  assert.ok(Math.abs(band.y[5] - (mean - sd)) < 1e-12, 'lower edge (reversed) = mean − sd');
+  const ci = (T975[2] * sampleSd(at200)) / Math.sqrt(3);
+  assert.ok(Math.abs(band.y[2] - (mean + ci)) < 1e-8, 'upper edge = mean + t·sd/√n');
+  assert.ok(Math.abs(band.y[5] - (mean - ci)) < 1e-8, 'lower edge (reversed) = mean − t·sd/√n');
+  assert.equal(band.name, 'asgd 95 % CI');
+  assert.match(line.hovertemplate as string, /95 % CI, %\{customdata\[1\]\} seeds/);
   assert.equal(fig.data[3].name, 'dana-zero');
   assert.notEqual((fig.data[3].line as { color: string }).color, (line.line as { color: string }).color);
+  assert.notEqual((fig.data[3].line as { dash: string }).dash, (line.line as { dash: string }).dash, 'coinciding series stay visible');
 });
 
 test('curveFigure: one seed draws no band; group order can be set', () => {
@@ -98,13 +106,14 @@ test('summariseOverSeeds: bins seeds that do not share x, averages within a seed
   assert.equal(rows[0].n, 2);
   assert.ok(Math.abs(rows[0].mean - (2 + 4) / 2) < 1e-12, 'seed 1 contributes its own mean (2) once');
   assert.ok(Math.abs((rows[0].sd as number) - sampleSd([2, 4])) < 1e-12);
+  assert.ok(Math.abs((rows[0].ci as number) - (T975[1] * sampleSd([2, 4])) / Math.sqrt(2)) < 1e-8, '95 % t-interval half-width');
   assert.equal(rows[1].n, 2);
   assert.ok(Math.abs(rows[1].mean - 0.6) < 1e-12);
   assert.throws(() => summariseOverSeeds(table, { x: 'time', y: 'accuracy' }), /no column "accuracy"; its columns are seed, time, loss/);
   assert.throws(() => summariseOverSeeds(table, { x: 'time', y: 'loss', bins: 0 }), /bins must be a positive integer/);
 });
 
-test('errorBarFigure: mean ± sd over seeds per N, ticks at the N that were run, log axis', () => {
+test('errorBarFigure: mean and 95 % t-interval over seeds per N, ticks at the N that were run, log axis, one marker per series', () => {
   const rows: { rule: string; workers: number; seed: number; accuracy: number }[] = [];
   for (const rule of ['sa', 'ga']) {
     for (const workers of [32, 1, 8]) {
@@ -123,9 +132,12 @@ test('errorBarFigure: mean ± sd over seeds per N, ticks at the N that were run,
   assert.ok(Math.abs(sa.y[1] - (0.9 - 0.08 + 0.005)) < 1e-12);
   const err = sa.error_y as { array: number[]; visible: boolean };
   assert.equal(err.visible, true);
-  assert.ok(Math.abs(err.array[1] - sampleSd([0.82, 0.83])) < 1e-12);
+  assert.ok(Math.abs(err.array[1] - (T975[1] * sampleSd([0.82, 0.83])) / Math.sqrt(2)) < 1e-8);
+  assert.ok(Math.abs(err.array[1] - (meanInterval([0.82, 0.83]).halfWidth as number)) < 1e-12);
   assert.equal(fig.layout.xaxis.type, 'log');
   assert.deepEqual(fig.layout.xaxis.tickvals, [1, 8, 32]);
+  assert.notEqual((fig.data[1].marker as { symbol: string }).symbol, (sa.marker as { symbol: string }).symbol);
+  assert.match((fig.layout.legend as { title: { text: string } }).title.text, /95 % t-interval/);
 });
 
 test('histogramFigure: per-group probabilities sum to 1; counts from a weight column; tail clamped', () => {
@@ -178,12 +190,13 @@ test('figureHtml: a div and a newPlot call with script-safe JSON', () => {
   assert.ok(lib.length > 1_000_000 && lib.includes('window.Plotly = Plotly'));
 });
 
-test('NotebookReport: saves figure JSON and table CSV stamped with the profile; inlines plotly once', () => {
+test('NotebookReport: saves figure JSON and table CSV stamped with the profile; inlines plotly once; a re-run replaces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stalelab-report-'));
   try {
     const shown: string[] = [];
     const display = { html: (s: string) => shown.push(s), markdown: (s: string) => shown.push(`md:${s}`) };
-    const report = new NotebookReport({ notebook: '00-test', profile: 'smoke', display, reportsDir: dir, previewRows: 2 });
+    // SVG/PNG files are test/plot/figureImage.test.ts's subject; here only what every machine writes.
+    const report = new NotebookReport({ notebook: '00-test', profile: 'smoke', display, reportsDir: dir, previewRows: 2, images: false });
     const table = lossTable();
     const fig = curveFigure(table, { x: { column: 'step', title: 'updates' }, y: { column: 'loss', title: 'loss' }, group: { column: 'rule', title: 'rule' }, seed: 'seed' });
     report.figure('loss', fig);
@@ -203,12 +216,29 @@ test('NotebookReport: saves figure JSON and table CSV stamped with the profile; 
     assert.match(shown[2], /losses\.csv<\/code>: 24 rows × 5 columns \(first 2 shown\)/);
     assert.equal(shown[3], 'md:**done**');
     assert.deepEqual(report.files(), ['00-test/loss.json', '00-test/loss-again.json', '00-test/losses.csv']);
-    assert.throws(() => report.table('losses', table), /already written/);
+    // A cell run again: its table and figure replace their earlier versions; no second plotly.js copy.
+    report.table('losses', table.filter((d: { seed: number }) => d.seed === 1));
+    assert.equal(aq.fromCSV(readFileSync(join(dir, '00-test', 'losses.csv'), 'utf8')).numRows(), table.numRows() / 3);
+    report.figure('loss-again', fig);
+    assert.deepEqual(report.files(), ['00-test/loss.json', '00-test/loss-again.json', '00-test/losses.csv']);
+    assert.equal(shown.filter((s) => s.includes('window.Plotly = Plotly')).length, 1);
+    // The set-up cell run again (a new report in the same kernel) keeps the files and adds no copy,
+    // but the figure whose output held the library embeds it again, since that output is replaced.
+    const again = new NotebookReport({ notebook: '00-test', profile: 'smoke', display, reportsDir: dir, images: false });
+    assert.equal(existsSync(join(dir, '00-test', 'losses.csv')), true);
+    again.figure('loss-again', fig);
+    assert.equal(shown.filter((s) => s.includes('window.Plotly = Plotly')).length, 1);
+    again.figure('loss', fig);
+    assert.equal(shown.filter((s) => s.includes('window.Plotly = Plotly')).length, 2);
+    assert.ok(shown.at(-1)!.includes('window.Plotly = Plotly') && shown.at(-1)!.includes('stalelab-00-test-loss"'));
     assert.throws(() => report.figure('../escape', fig), /output name/);
 
-    // A second run clears what the first left in its own folder, and nothing else.
+    // A second run (a new kernel process) clears what the first left in its own folder, and nothing else.
     writeFileSync(join(dir, 'keep.csv'), 'a\n1\n');
-    new NotebookReport({ notebook: '00-test', profile: 'quick', display, reportsDir: dir });
+    const fresh = spawnSync(process.execPath, ['--import', 'tsx', '-e',
+      `import('./src/plot/notebookReport.ts').then(({ NotebookReport }) => new NotebookReport({ notebook: '00-test', profile: 'quick', display: { html() {}, markdown() {} }, reportsDir: ${JSON.stringify(dir)}, images: false }))`],
+    { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8' });
+    assert.equal(fresh.status, 0, fresh.stderr);
     assert.equal(existsSync(join(dir, '00-test', 'losses.csv')), false);
     assert.equal(existsSync(join(dir, 'keep.csv')), true);
   } finally {
@@ -219,5 +249,5 @@ test('NotebookReport: saves figure JSON and table CSV stamped with the profile; 
 test('notebookProfile: quick by default; an unknown value names the allowed ones', () => {
   assert.equal(notebookProfile({}), 'quick');
   assert.equal(notebookProfile({ STALELAB_PROFILE: 'smoke' }), 'smoke');
-  assert.throws(() => notebookProfile({ STALELAB_PROFILE: 'fast' }), (e: unknown) => e instanceof ConfigError && /got "fast"; allowed values: smoke, quick, full/.test(e.message));
+  assert.throws(() => notebookProfile({ STALELAB_PROFILE: 'fast' }), (e: unknown) => e instanceof ConfigError && e.message.includes(`got "fast"; allowed values: ${NOTEBOOK_PROFILES.join(', ')}`) && NOTEBOOK_PROFILES.includes('medium' as never));
 });

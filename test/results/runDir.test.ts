@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileError } from '../../src/results/fileError.ts';
-import { isSavedRun, loadRun, RUN_FILES, type SavedRunRecord, saveRun, verifySavedRun } from '../../src/results/runDir.ts';
+import { isSavedRun, loadRun, RUN_EXPORT_FILES, RUN_FILES, type SavedRunRecord, saveRun, verifySavedRun } from '../../src/results/runDir.ts';
 import type { RunResult } from '../../src/run/runRecord.ts';
 import { runExperiment } from '../../src/run/runExperiment.ts';
 import { mountTmpfs } from './scratchMounts.ts';
@@ -57,7 +57,7 @@ describe('saved runs are verified before they are trusted', () => {
     assert.deepEqual(back.record, result.record, 'the record comes back as saved, without the checksums');
     assert.deepEqual(back.updates.array('loss'), result.updates.array('loss'));
     assert.equal(back.evals.numRows(), result.evals.numRows());
-    assert.deepEqual(readdirSync(dir).sort(), [RUN_FILES.evals, RUN_FILES.record, RUN_FILES.updates], 'no temp files left');
+    assert.deepEqual(readdirSync(dir).sort(), [RUN_FILES.evals, RUN_FILES.record, RUN_FILES.updates, ...RUN_EXPORT_FILES].sort(), 'no temp files left');
   });
 
   const damages: [string, (dir: string) => void, string, RegExp][] = [

@@ -10,8 +10,8 @@ import type { SimConfigInput } from '../../src/engines/sim/simConfig.ts';
  */
 
 type Base = 'sgd' | 'momentum' | 'nesterov' | 'multi' | 'dana-zero' | 'dana-slim';
-type Pen = 'sa' | 'ga' | 'dc';
-const RULES: Record<string, { base: Base; pens: Pen[]; dcAdaptive?: boolean }> = {
+type Pen = 'sa' | 'ga' | 'dc' | 'dc-master';
+const RULES: Record<string, { base: Base; pens: Pen[]; dcAdaptive?: boolean; wdLast?: boolean }> = {
   asgd: { base: 'sgd', pens: [] },
   'momentum-asgd': { base: 'momentum', pens: [] },
   'nag-asgd': { base: 'nesterov', pens: [] },
@@ -25,6 +25,8 @@ const RULES: Record<string, { base: Base; pens: Pen[]; dcAdaptive?: boolean }> =
   'dana-slim': { base: 'dana-slim', pens: [] },
   'dana-dc': { base: 'dana-zero', pens: ['dc'], dcAdaptive: true },
   'ga-dana': { base: 'dana-zero', pens: ['ga'] },
+  // PROTOCOL.md: λ = 2 against the master θ, before weight decay and momentum.
+  'dana-dc-authors': { base: 'dana-zero', pens: ['dc-master'], wdLast: true },
 };
 
 interface Problem {
@@ -72,7 +74,7 @@ function reference(rule: string, p: Problem, dcAdaptiveOverride?: boolean): numb
   const out: number[][] = [];
   for (const i of p.order) {
     let g = x[i].map((xj, j) => p.diag[j] * xj - p.b[j]);
-    g = g.map((gj, j) => gj + p.wd * theta[j]);
+    if (!RULES[rule].wdLast) g = g.map((gj, j) => gj + p.wd * theta[j]);
     const now = look();
     const gap = now.map((a, j) => a - x[i][j]);
     const tau = version - sentAt[i];
@@ -96,7 +98,9 @@ function reference(rule: string, p: Problem, dcAdaptiveOverride?: boolean): numb
           g = g.map((gj, j) => gj + p.dcLambda * gj * gj * gap[j]);
         }
       }
+      if (pen === 'dc-master') g = g.map((gj, j) => gj + 2 * gj * gj * (theta[j] - x[i][j]));
     }
+    if (RULES[rule].wdLast) g = g.map((gj, j) => gj + p.wd * theta[j]);
     const gm = p.gamma;
     if (base === 'sgd') theta = theta.map((t, j) => t - p.lr * g[j]);
     if (base === 'momentum') {

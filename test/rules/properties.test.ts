@@ -73,6 +73,14 @@ test('§5.1 through the engine: gamma timing, DANA-Zero look-ahead evaluations e
   // Zero's master θ is not its look-ahead: evaluating the master gives different numbers.
   const zm = await runExperiment(cfg('dana-zero', 'master'), undefined, { oracle: oracle() });
   assert.notDeepEqual(zm.evals.array('loss'), zl);
+  // evalAt 'both' (the authors' preset) logs the two side by side and keeps the master for the summary.
+  const both = await runExperiment({ ...cfg('dana-zero', 'master'), evalAt: 'both' }, undefined, { oracle: oracle() });
+  const rows = both.evals.objects() as { params: string; loss: number }[];
+  assert.deepEqual(rows.filter((r) => r.params === 'master').map((r) => r.loss), zm.evals.array('loss'));
+  assert.deepEqual(rows.filter((r) => r.params === 'look-ahead').map((r) => r.loss), zl);
+  assert.deepEqual([...new Set(zm.evals.array('params'))], ['master']);
+  assert.equal(both.record.summary.final_test_loss, zm.record.summary.final_test_loss);
+  assert.equal(both.record.summary.final_look_ahead_test_loss, zl[zl.length - 1]);
 });
 
 test('§5.2 DANA-Zero with N = 1 sends what Nesterov SGD holds (≤ 1e-5 relative)', async () => {
@@ -135,7 +143,8 @@ test('every named rule builds, keeps state as plain typed arrays, with its parts
     const rule = makeRule(parseRuleSpec(name), theta0, 4);
     assert.equal(rule.name, name);
     assert.ok(rule.master() instanceof Float32Array && rule.master().length === D);
-    const perWorker = ['multi-asgd', 'dana-zero', 'dana-slim', 'dana-dc', 'ga-dana'].includes(name);
+    // Per-worker buffers belong to the bases that keep one momentum (or look-ahead) per worker.
+    const perWorker = ['multi-momentum', 'dana-zero', 'dana-slim'].includes(parseRuleSpec(name).base.name);
     const v = (rule.state.base as { v?: unknown }).v;
     assert.equal(Array.isArray(v), perWorker, `${name}: per-worker buffers only where needed`);
     assert.equal(rule.master(), (rule.state.base as { theta: Float32Array }).theta, 'master() is the state vector');

@@ -32,11 +32,11 @@ test('unknown fields are errors naming the field and the allowed ones, at every 
   m = await configError({ ...base, rule: { base: { name: 'momentum', momentun: 0.9 } } });
   assert.match(m, /config\.rule\.base: unknown field "momentun"; allowed fields: momentum, nesterov/);
   m = await configError({ ...base, timing: { kind: 'gamma', sahpe: 2 } });
-  assert.match(m, /config\.timing: unknown field "sahpe"; allowed fields: kind, shape, heterogeneity, range, means/);
+  assert.match(m, /config\.timing: unknown field "sahpe"; allowed fields: kind, shape, meanTime, heterogeneity, range, means/);
   m = await configError({ ...base, objective: { name: 'quadratic', dim: 2, noiseStd: 1 } });
   assert.match(m, /config\.objective: unknown field "noiseStd"; allowed fields: .*noise/);
   m = await configError({ ...base, lrSchedule: { kind: 'step', milestones: [1], gamma: 0.1 } });
-  assert.match(m, /config\.lrSchedule: unknown field "gamma"; allowed fields: kind, milestones, factor/);
+  assert.match(m, /config\.lrSchedule: unknown field "gamma"; allowed fields: kind, milestones, milestoneFractions, factor, warmupEpochs, warmupFraction, warmupMinUpdates, warmupStartFactor/);
 });
 
 test('fields of earlier versions and of other engines are refused with where they belong now', async () => {

@@ -134,3 +134,21 @@ test('bad options are errors that name the field and the allowed values', () => 
   assert.throws(() => deriveStepSize([1], 'tail-tau', { warmupStart: 15, warmupEnd: 15 }), /warmupEnd must be greater/);
   assert.throws(() => deriveStepSize([1], 'tail-tau').s(-1), /non-negative integer/);
 });
+
+test('polynomial (FLSim): s = 1 at the mean τ, ((1+τ̄)/(1+τ))^a elsewhere, average step ≥ 1 (Jensen)', () => {
+  for (const { name, counts } of histograms()) {
+    const d = deriveStepSize(counts, 'polynomial', { exponent: 0.5 });
+    let mean = 0;
+    const total = d.distribution.counts.reduce((a, b) => a + b, 0);
+    d.distribution.counts.forEach((c, t) => (mean += (t * c) / total));
+    for (const t of [0, 1, 5, 30, 199]) assert.ok(Math.abs(d.s(t) - Math.sqrt((1 + mean) / (1 + t))) < 1e-12, `${name}: s(${t})`);
+    assertNonIncreasing(d.s, 400, `${name} polynomial`);
+    assert.ok(d.expectedScale >= 1 - 1e-12, `${name}: Σ P s = ${d.expectedScale}`);
+  }
+  // With FLSim's given avg_staleness it is a static kind: the histogram does not enter.
+  const given = deriveStepSize([1, 0, 0, 0, 0, 0, 0, 0, 0, 9], 'polynomial', { exponent: 1, meanStaleness: 3 });
+  assert.equal(given.s(3), 1);
+  assert.equal(given.s(7), 0.5);
+  assert.equal(deriveStepSize([4, 4], 'polynomial', { exponent: 0 }).s(100), 1, 'a = 0 is the constant step');
+  assert.throws(() => deriveStepSize([1], 'polynomial', { exponent: 1.5 }), /stepSize\.exponent/);
+});

@@ -118,3 +118,15 @@ test('stepSizeSpecSchema is strict and fills documented defaults', () => {
   assert.throws(() => parseConfig(stepSizeSpecSchema, { kind: 'inverse', form: 'sa' }, 'stepSize'), /stepSize\.form.*"tau-plus-one"\|"max-one-tau"/);
   assert.throws(() => parseConfig(stepSizeSpecSchema, { kind: 'constant', c: 2 }, 'stepSize'), /unknown field "c"/);
 });
+
+test('polynomial: measured τ̄ from the warm-up window, or FLSim\'s given mean from the first update', () => {
+  const rng = makeRng(5);
+  const taus = Array.from({ length: 100 }, () => rng.int(3 * T));
+  const measured = drive(makeStalenessScaler({ kind: 'polynomial', exponent: 1 }, T), taus);
+  assert.ok(measured.slice(0, 15 * T).every((s) => s === 1));
+  const window = taus.slice(10 * T, 15 * T);
+  const mean = window.reduce((a, b) => a + b, 0) / window.length;
+  for (let i = 15 * T; i < taus.length; i++) assert.ok(Math.abs(measured[i] - (1 + mean) / (1 + taus[i])) < 1e-12, `update ${i}`);
+  const given = drive(makeStalenessScaler({ kind: 'polynomial', exponent: 1, meanStaleness: 2 }, T), taus);
+  taus.forEach((tau, i) => assert.equal(given[i], 3 / (1 + tau)));
+});

@@ -5,12 +5,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../cli/runCli.ts';
 import { collectGrid, listGrid, runGridEntry } from '../../src/sweep/indexRunner.ts';
 import { startQueueWorker, type WorkerEvent } from '../../src/sweep/queueWorker.ts';
 import { DEFAULT_QUEUE_NAME } from '../../src/sweep/queueProtocol.ts';
@@ -121,15 +120,6 @@ const dirs: string[] = [];
 const marks = () => workers.map((w) => w.lines.length);
 const allIds = (verb: 'start' | 'done', from: number[], ws = workers) => ws.flatMap((w, i) => w.ids(verb, from[i] ?? 0));
 const sorted = (xs: string[]) => [...xs].sort();
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    Object.assign(new Writable({ write: (chunk, _enc, done) => (append(String(chunk)), done()) }), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  const code = await main(['node', 'stalelab', ...args], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
 
 async function queueCounts(url: string): Promise<Record<string, number>> {
   const { connection } = await checkRedis(url);

@@ -42,6 +42,7 @@ export function createBlasOracle(opts: BlasOracleOptions): GradientOracle {
     dim: model.dim,
     description: `${model.description} on ${dataset.name}`,
     trainSize: dataset.train.size,
+    ...(regression ? {} : { classes: dataset.numClasses }),
     state: new Float32Array(0),
     init: (seed) => initParams(model, seed),
     batches: (batchSize, seed) => makeBatchSource(dataset.train, inputSize, batchSize, seed),

@@ -60,6 +60,7 @@ export const psConfigSchema = z
     if (c.steps !== undefined && c.epochs !== undefined) issue(['steps'], 'give at most one of steps and epochs (and/or seconds)');
     if (c.steps === undefined && c.epochs === undefined && c.seconds === null) issue(['steps'], 'the run needs a budget: steps or epochs, and/or seconds');
     if (c.returnTrajectory && c.steps === undefined) issue(['returnTrajectory'], 'needs a steps budget');
+    if (typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= c.workers) issue(['objective', 'worker'], `worker ${c.objective.worker} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
     if (c.straggler && c.straggler.worker >= c.workers) issue(['straggler', 'worker'], `worker ${c.straggler.worker} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
     if (c.listen !== '*' && !IPV4.test(c.listen) && !INTERFACE.test(c.listen)) {
       issue(['listen'], `got ${JSON.stringify(c.listen)}; expected an IPv4 address (127.0.0.1, 0.0.0.0, 10.0.0.5), an interface name (eth0) or "*"`);

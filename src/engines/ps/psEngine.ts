@@ -8,7 +8,7 @@ import type { Engine, EngineContext, RunOutcome } from '../../run/engine.ts';
 import { EvalLog } from '../../run/evalLog.ts';
 import type { RunStatus } from '../../run/runRecord.ts';
 import { UpdateLog } from '../../run/updateLog.ts';
-import { lrScheduleOf } from '../../schedule/lrSchedule.ts';
+import { runSchedule } from '../../run/runSchedule.ts';
 import { isLoopback, localWorkersOf, psConfigSchema, startWithOf, type PsConfig } from './psConfig.ts';
 import { AsyncMaster, SyncMaster, type Applied, type PsMaster } from './psMaster.ts';
 import { PsServer } from './psServer.ts';
@@ -60,7 +60,7 @@ async function runPs(config: PsConfig, ctx: EngineContext): Promise<RunOutcome> 
   }
   await loadSpecModules(config.rule, 'config.rule');
   const rule = makeRule(config.rule, oracle.init(config.seed), N);
-  const lrAt = lrScheduleOf(config.lrSchedule, config.lr, oracle.trainSize);
+  const lrAt = runSchedule(config, oracle.trainSize);
   const master: PsMaster = rule.spec.sync ? new SyncMaster(rule, lrAt, config.batchSize, budget) : new AsyncMaster(rule, lrAt, config.batchSize, budget);
   const updates = new UpdateLog(PS_UPDATE_COLUMNS, config.logEvery, oracle.trainSize, config.profile);
   const evals = new EvalLog(oracle, { splits: config.evalSplits, every: config.evalEvery, profile: config.profile, clock: 'wall_time', target: config.target });

@@ -17,7 +17,7 @@ export function workerMeans(spec: Extract<TimingSpec, { kind: 'gamma' }>, worker
 export function makeTiming(spec: TimingSpec, workers: number, rng: Rng): Timing {
   switch (spec.kind) {
     case 'gamma':
-      return gammaTiming(spec.shape, workerMeans(spec, workers, rng.fork(-1)), rng);
+      return gammaTiming(spec.shape, workerMeans(spec, workers, rng.fork(-1)).map((m) => m * spec.meanTime), rng);
     case 'round-robin':
       return roundRobinTiming(workers);
     case 'schedule':

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { checkCommonFields, commonFields } from '../../run/configFields.ts';
+import { checkCommonFields, checkpointFields, commonFields } from '../../run/configFields.ts';
 import { GRADIENT_BATCHING } from './inFlightGradients.ts';
 import { timingSchema } from './timingSpec.ts';
+import { PRESET_NAMES } from '../../run/presets.ts';
 
 /**
  * A simulated-cluster run (ALGORITHMS.md §1–2): the common fields plus how long workers' jobs take
@@ -12,9 +13,15 @@ export const simConfigSchema = z
   .object({
     engine: z.literal('sim').default('sim'),
     ...commonFields,
+    ...checkpointFields,
+    /** A named protocol whose defaults the other fields were filled from (src/run/presets.ts). */
+    preset: z.enum(PRESET_NAMES).optional(),
     timing: timingSchema.prefault({ kind: 'gamma' }),
-    /** Which parameters to evaluate: the master's θ (default) or the look-ahead a send returns (DANA's θ̂). */
-    evalAt: z.enum(['master', 'look-ahead']).default('master'),
+    /**
+     * Which parameters to evaluate: the master's θ (default), the look-ahead a send returns (DANA's
+     * θ̂), or both (rows of each, `params` says which; the master gives the summary and the target).
+     */
+    evalAt: z.enum(['master', 'look-ahead', 'both']).default('master'),
     /**
      * Async rules: 'off' computes each gradient when it is applied; 'in-flight' computes the
      * gradients of in-flight jobs ahead, up to `gradientGroup` in one oracle pass (same results,
@@ -46,6 +53,10 @@ export const simConfigSchema = z
       if (!c.timing.repeat && c.steps !== undefined && c.steps > c.timing.order.length) {
         issue(['steps'], `the schedule lists ${c.timing.order.length} arrivals; set steps ≤ ${c.timing.order.length} or timing.repeat: true`);
       }
+    }
+    // More threads than jobs could ever be in flight only cost start-up (each loads the problem).
+    if (typeof c.computeThreads === 'number' && c.computeThreads > c.workers) {
+      issue(['computeThreads'], `at most one compute thread per worker: no more than ${c.workers} gradient(s) are ever in flight (workers: ${c.workers}), got ${c.computeThreads}`);
     }
     if (c.gradientBatching === 'in-flight' && typeof c.computeThreads === 'number' && c.computeThreads > 1) {
       issue(['gradientBatching'], "'in-flight' groups gradients in this thread (one device pass per group, for GPUs); with compute threads leave it 'off'");

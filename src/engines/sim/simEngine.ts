@@ -6,13 +6,15 @@ import { DivergenceGuard } from '../../run/divergenceGuard.ts';
 import type { Engine, EngineContext, RunOutcome } from '../../run/engine.ts';
 import { EvalLog } from '../../run/evalLog.ts';
 import { UpdateLog } from '../../run/updateLog.ts';
-import { lrScheduleOf } from '../../schedule/lrSchedule.ts';
+import type { Cell } from '../../results/columnLog.ts';
+import { runSchedule } from '../../run/runSchedule.ts';
 import { ComputePool } from './computePool.ts';
 import type { GradientJobs } from './gradientJobs.ts';
 import { InFlightGradients } from './inFlightGradients.ts';
 import { makeTiming } from './makeTiming.ts';
+import { restoreSimState, type SimState } from './simCheckpoint.ts';
 import { simConfigSchema, type SimConfig } from './simConfig.ts';
-import { evalPoint, type LoopEnd, type SimContext } from './simContext.ts';
+import { evalScratch, evaluateNow, type LoopEnd, type SimContext } from './simContext.ts';
 import { simulateAsync } from './simulateAsync.ts';
 import { simulateSync } from './simulateSync.ts';
 
@@ -34,18 +36,19 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
   }
   const timing = makeTiming(config.timing, config.workers, makeRng(mixSeed(config.seed, 7002)));
   const batchSeed = mixSeed(config.seed, 7001);
+  const resumed = (ctx.checkpoint?.resumed?.state as SimState | undefined) ?? null;
   const threads = await computeThreads(config, ctx, totalSteps, batchSeed);
   const jobs: GradientJobs = threads > 1
-    ? await ComputePool.start(config, threads, oracle.dim, batchSeed, totalSteps)
+    ? await ComputePool.start(config, threads, oracle.dim, batchSeed, totalSteps - (resumed?.step ?? 0))
     : new InFlightGradients(oracle, config.gradientBatching, config.gradientGroup, config.workers);
   const sim: SimContext = {
     config,
     oracle,
     rule,
-    lrAt: lrScheduleOf(config.lrSchedule, config.lr, oracle.trainSize),
+    lrAt: runSchedule(config, oracle.trainSize),
     timing,
     updates: new UpdateLog(['sim_time'], config.logEvery, oracle.trainSize, config.profile),
-    evals: new EvalLog(oracle, { splits: config.evalSplits, every: config.evalEvery, profile: config.profile, clock: 'sim_time', target: config.target }),
+    evals: new EvalLog(oracle, { splits: config.evalSplits, every: config.evalEvery, profile: config.profile, clock: 'sim_time', target: config.target, primary: config.evalAt === 'look-ahead' ? 'look-ahead' : 'master' }),
     guard: new DivergenceGuard(config.divergeLoss),
     clock: ctx.clock,
     totalSteps,
@@ -53,9 +56,13 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
     batchSeed,
     jobs,
     progress: { steps: 0, samples: 0, simTime: 0 },
+    checkpoint: ctx.checkpoint ?? null,
+    resumed,
+    gradientsBefore: { passes: 0, computed: 0 },
   };
   let end: LoopEnd;
   try {
+    if (resumed) restoreSimState(sim, resumed);
     end = rule.spec.sync ? await simulateSync(sim) : await simulateAsync(sim);
   } catch (e) {
     // Bad input stays an error; anything else (an oracle or a user transform throwing) is a failed run, rows kept.
@@ -66,8 +73,7 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
   }
   sim.updates.flush();
   if (end.status === 'finished') {
-    const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
-    await sim.evals.run(evalPoint(sim, end.samples, scratch), end.steps, end.samples, end.simTime);
+    await evaluateNow(sim, end.steps, end.samples, end.simTime, evalScratch(sim));
   }
   const bound = sim.guard.limit;
   return {
@@ -83,16 +89,27 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
     ...(sim.trajectory ? { trajectory: sim.trajectory } : {}),
     divergeBound: Number.isFinite(bound) ? bound : null,
     extra: {
+      preset: config.preset ?? null,
       ...timing.describe(),
       sim_time: end.simTime,
       eval_at: config.evalAt,
+      ...lookAheadFinals(config.evalAt, sim.evals.finalSecondary),
       gradient_batching: config.gradientBatching,
       compute_threads: threads,
       gradient_group_used: jobs instanceof InFlightGradients ? jobs.groupUsed : null,
-      gradient_passes: jobs.passes,
-      gradients_computed: jobs.computed,
+      // After a resume: also those before the checkpoint (in-flight gradients computed ahead of it are computed again).
+      gradient_passes: sim.gradientsBefore.passes + jobs.passes,
+      gradients_computed: sim.gradientsBefore.computed + jobs.computed,
+      resumed_from_step: resumed?.step ?? null,
     },
   };
+}
+
+/** The look-ahead's final test loss and accuracy beside the master's, when both were evaluated. */
+function lookAheadFinals(evalAt: SimConfig['evalAt'], finals: EvalLog['finalSecondary']): Record<string, Cell> {
+  if (evalAt !== 'both') return {};
+  const test = finals.test;
+  return { final_look_ahead_test_loss: test && Number.isFinite(test.loss) ? test.loss : null, final_look_ahead_test_accuracy: test?.accuracy ?? null };
 }
 
 /** Seconds of gradients a run must expect before 'auto' starts compute threads (each loads its own backend and data). */

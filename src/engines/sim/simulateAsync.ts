@@ -1,4 +1,5 @@
-import { evalPoint, evaluateIfDue, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
+import { checkpointIfDue, saveSimCheckpoint, type SimLoopState } from './simCheckpoint.ts';
+import { evalScratch, evaluateIfDue, evaluateNow, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
 
 /**
  * The asynchronous master/worker protocol (ALGORITHMS.md §1): N always-busy workers; the timing
@@ -12,21 +13,49 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   const n = config.workers;
   const batchSize = config.batchSize;
   const sentAt = new Float64Array(n);
+  // Batch k of the run's stream by index, so a resumed run continues the stream where it stopped.
+  const jobBatch = new Float64Array(n);
   const batches = oracle.batches(batchSize, ctx.batchSeed);
-  const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
+  const scratch = evalScratch(ctx);
   const pacer = new Pacer();
-  let version = 0;
-  let samples = 0;
-  let simTime = 0;
+  const resumed = ctx.resumed;
+  let version = resumed?.step ?? 0;
+  let samples = resumed?.samples ?? 0;
+  let simTime = resumed?.simTime ?? 0;
+  let nextBatch = resumed?.nextBatch ?? 0;
+  const send = (i: number): void => {
+    jobBatch[i] = nextBatch;
+    jobs.sent(i, batches.at(nextBatch++), version, timing.finishTime(i));
+  };
+  const loopState = (): SimLoopState => ({
+    step: version,
+    samples,
+    simTime,
+    nextBatch,
+    jobs: Array.from({ length: n }, (_, i) => ({ x: jobs.buffer(i).slice(), batch: jobBatch[i], sentAt: sentAt[i] })),
+  });
 
-  for (let i = 0; i < n; i++) {
-    rule.send(i, lrAt(0), jobs.buffer(i));
-    jobs.sent(i, batches.next(), 0, timing.finishTime(i));
+  if (resumed) {
+    if (resumed.jobs?.length !== n) throw new Error(`checkpoint: ${resumed.jobs?.length ?? 0} jobs in flight saved, the run has ${n} workers`);
+    resumed.jobs.forEach((job, i) => {
+      jobs.buffer(i).set(job.x);
+      sentAt[i] = job.sentAt;
+      jobBatch[i] = job.batch;
+      jobs.sent(i, batches.at(job.batch), job.sentAt, timing.finishTime(i));
+    });
+  } else {
+    for (let i = 0; i < n; i++) {
+      rule.send(i, lrAt(0), jobs.buffer(i));
+      send(i);
+    }
+    if (await evaluateNow(ctx, 0, 0, 0, scratch) && config.stopAtTarget) return { status: 'finished', steps: 0, samples, simTime };
   }
-  if (await evals.run(evalPoint(ctx, 0, scratch), 0, 0, 0) && config.stopAtTarget) return { status: 'finished', steps: 0, samples, simTime };
 
   while (version < ctx.totalSteps) {
-    if (clock.aborted()) return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    if (clock.aborted()) {
+      saveSimCheckpoint(ctx, loopState());
+      return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    }
     timing.next();
     const i = timing.worker;
     simTime = timing.time;
@@ -52,7 +81,8 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
     await pacer.maybeYield();
     rule.send(i, lrAt(samples), jobs.buffer(i));
     sentAt[i] = version;
-    jobs.sent(i, batches.next(), version, timing.finishTime(i));
+    send(i);
+    checkpointIfDue(ctx, version, loopState);
   }
   return { status: 'finished', steps: version, samples, simTime };
 }

@@ -1,6 +1,7 @@
 import type { Batch } from '../../data/dataset.ts';
 import type { GradientResult } from '../../oracle/oracle.ts';
-import { evalPoint, evaluateIfDue, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
+import { checkpointIfDue, saveSimCheckpoint, type SimLoopState } from './simCheckpoint.ts';
+import { evalScratch, evaluateIfDue, evaluateNow, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
 
 /**
  * SSGD (ALGORITHMS.md §2): barrier rounds. Every round all N workers compute a gradient on the
@@ -16,18 +17,25 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
   const mean = new Float32Array(rule.dim);
   const batches = oracle.batches(batchSize, ctx.batchSeed);
   const round: Batch[] = new Array(n);
-  const scratch = new Float32Array(config.evalAt === 'master' ? 0 : rule.dim);
+  const scratch = evalScratch(ctx);
   const pacer = new Pacer();
-  let version = 0;
-  let samples = 0;
-  let simTime = 0;
+  const resumed = ctx.resumed;
+  let version = resumed?.step ?? 0;
+  let samples = resumed?.samples ?? 0;
+  let simTime = resumed?.simTime ?? 0;
+  // Round r draws batches rN … rN + N − 1 of the run's stream.
+  let nextBatch = resumed?.nextBatch ?? 0;
+  const loopState = (): SimLoopState => ({ step: version, samples, simTime, nextBatch, jobs: null });
 
-  if (await evals.run(evalPoint(ctx, 0, scratch), 0, 0, 0) && config.stopAtTarget) return { status: 'finished', steps: 0, samples, simTime };
+  if (!resumed && (await evaluateNow(ctx, 0, 0, 0, scratch)) && config.stopAtTarget) return { status: 'finished', steps: 0, samples, simTime };
   while (version < ctx.totalSteps) {
-    if (clock.aborted()) return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    if (clock.aborted()) {
+      saveSimCheckpoint(ctx, loopState());
+      return { status: 'interrupted', steps: version, samples, simTime, message: 'stopped by control.signal' };
+    }
     const lr = lrAt(samples);
     rule.send(0, lr, x);
-    for (let i = 0; i < n; i++) round[i] = batches.next();
+    for (let i = 0; i < n; i++) round[i] = batches.at(nextBatch++);
     const results: GradientResult[] = await ctx.jobs.round(x, round);
     mean.fill(0);
     let loss = 0;
@@ -55,6 +63,7 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
     if (await evaluateIfDue(ctx, version, samples, simTime, scratch)) return { status: 'finished', steps: version, samples, simTime };
     clock.tick(version, loss);
     await pacer.maybeYield();
+    checkpointIfDue(ctx, version, loopState);
   }
   return { status: 'finished', steps: version, samples, simTime };
 }

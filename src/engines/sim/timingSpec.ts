@@ -6,7 +6,9 @@ import { namedUnion } from '../../config/namedUnion.ts';
  * time 0 and a new one the moment its gradient is applied (communication is free).
  * - `gamma`: job k of worker i takes Gamma(shape, scale m_i/shape), mean m_i, CV 1/√shape.
  *   `heterogeneity`: 'homogeneous' (m_i = 1, default), 'uniform' (m_i ~ U(range), range default
- *   [0.5, 1.5], seeded) or 'given' (m_i = means[i], one per worker).
+ *   [0.5, 1.5], seeded) or 'given' (m_i = means[i], one per worker). `meanTime` sets the unit of
+ *   simulated time: jobs take meanTime·m_i on average (the authors' simulator: shape 100 and scale
+ *   B/100, i.e. meanTime = B). It changes sim_time only, never the order of arrivals.
  * - `round-robin`: workers finish in the order 0, 1, …, N−1, 0, … at times 1/N, 2/N, …; after the
  *   first N updates every staleness is exactly N − 1.
  * - `schedule`: workers finish in the listed order (worker ids), one per unit of time; `repeat`
@@ -16,6 +18,7 @@ const gammaSchema = z
     .object({
       kind: z.literal('gamma'),
       shape: z.number().positive().finite().default(4),
+      meanTime: z.number().positive().finite().default(1),
       heterogeneity: z.enum(['homogeneous', 'uniform', 'given']).default('homogeneous'),
       range: z.tuple([z.number().positive().finite(), z.number().positive().finite()]).optional(),
       means: z.array(z.number().positive().finite()).min(1).optional(),

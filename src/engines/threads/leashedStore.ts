@@ -32,6 +32,16 @@ export function initLeashed(memory: ParameterMemory, control: SharedControl): vo
   Atomics.store(control.cells, Cell.POINTER, (1 << 8) | 0);
 }
 
+/** The slot of the newest published version (where a consistent copy of the whole state is). */
+export function publishedSlot(control: SharedControl): number {
+  return Atomics.load(control.cells, Cell.POINTER) & 0xff;
+}
+
+/** A resumed run: the first published version (slot 0, see initLeashed) is version `version`, not 0. */
+export function setFirstVersion(memory: ParameterMemory, version: number): void {
+  Atomics.store(new Int32Array(memory.meta!), VER, version);
+}
+
 /**
  * @param rules the rule bound to each slot's copy of the state.
  * @param persistence B: a gradient is dropped after B + 1 failed publish attempts; null = never.

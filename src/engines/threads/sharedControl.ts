@@ -20,8 +20,14 @@ export const Cell = {
   DIVERGED_AT: 8,
   /** The divergence bound on the minibatch loss, as float32 bits (0 = not set yet: 'auto' sets it from the first loss). */
   BOUND: 9,
+  /** Checkpoints: threads wait before taking this minibatch index (none pending: NO_CHECKPOINT). */
+  CHECKPOINT_AT: 10,
+  /** Bumped (and notified) by the main thread to release threads waiting at a checkpoint. */
+  RELEASE: 11,
 } as const;
-const CELLS = 10;
+const CELLS = 12;
+/** CHECKPOINT_AT when no checkpoint is pending (beyond any Int32 minibatch index). */
+export const NO_CHECKPOINT = 0x7fffffff;
 // The shared start time (a Float64) follows the cells, 8-byte aligned.
 const START_OFFSET = Math.ceil((CELLS * 4) / 8) * 8;
 
@@ -34,7 +40,9 @@ export interface SharedControl {
 
 export function allocateControl(): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(START_OFFSET + 8);
-  new Int32Array(buffer, 0, CELLS)[Cell.DIVERGED_AT] = -1;
+  const cells = new Int32Array(buffer, 0, CELLS);
+  cells[Cell.DIVERGED_AT] = -1;
+  cells[Cell.CHECKPOINT_AT] = NO_CHECKPOINT;
   return buffer;
 }
 
@@ -51,9 +59,10 @@ export function stopRequested(control: SharedControl): boolean {
   return Atomics.load(control.cells, Cell.STOP) !== 0;
 }
 
-/** Ask every thread to stop, and wake any waiting at the start barrier or the lock. */
+/** Ask every thread to stop, and wake any waiting at the start barrier, the lock or a checkpoint. */
 export function requestStop(control: SharedControl): void {
   Atomics.store(control.cells, Cell.STOP, 1);
   Atomics.store(control.cells, Cell.GO, 1);
   Atomics.notify(control.cells, Cell.GO);
+  Atomics.notify(control.cells, Cell.RELEASE);
 }

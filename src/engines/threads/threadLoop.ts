@@ -50,6 +50,8 @@ export async function runThreadLoop(args: {
   budget: number;
   rows: ThreadRowBuffer;
   stats: ThreadStats;
+  /** Called when this thread stops at a checkpoint (it must hand over its rows and stats first). */
+  onPause?: () => void;
 }): Promise<void> {
   const { worker, oracle, batches, batchSize, store, control, lrAt, bound, budget, rows, stats } = args;
   const { cells } = control;
@@ -59,9 +61,28 @@ export async function runThreadLoop(args: {
     Atomics.compareExchange(cells, Cell.DIVERGED_AT, -1, at);
     requestStop(control);
   };
-  while (!stopRequested(control)) {
-    const k = Atomics.add(cells, Cell.NEXT_BATCH, 1);
-    if (k >= budget) break;
+  /**
+   * Wait at a checkpoint: every thread stops before taking minibatch CHECKPOINT_AT, so once all
+   * have paused no update is in flight and the main thread can save the state, then release them.
+   */
+  const pause = (): void => {
+    const generation = Atomics.load(cells, Cell.RELEASE);
+    args.onPause?.();
+    while (Atomics.load(cells, Cell.RELEASE) === generation && !stopRequested(control)) Atomics.wait(cells, Cell.RELEASE, generation, 100);
+  };
+  /** The next minibatch index, or −1 when the budget is spent or a stop was asked for. */
+  const take = (): number => {
+    for (;;) {
+      if (stopRequested(control)) return -1;
+      const k = Atomics.load(cells, Cell.NEXT_BATCH);
+      if (k >= budget) return -1;
+      if (k >= Atomics.load(cells, Cell.CHECKPOINT_AT)) pause();
+      else if (Atomics.compareExchange(cells, Cell.NEXT_BATCH, k, k + 1) === k) return k;
+    }
+  };
+  for (;;) {
+    const k = take();
+    if (k < 0) break;
     const batch = batches.at(k);
     // The schedule at the samples before this batch, as in the simulator (its send and receive use it).
     const lr = lrAt(k * batchSize);

@@ -3,7 +3,7 @@ import type { GradientOracle } from '../../oracle/oracle.ts';
 import { mixSeed } from '../../rng/rng.ts';
 import { loadSpecModules } from '../../rules/moduleDefinitions.ts';
 import { resolveProblem } from '../../run/problem.ts';
-import { lrScheduleOf } from '../../schedule/lrSchedule.ts';
+import { runSchedule } from '../../run/runSchedule.ts';
 import { attachStore } from './parameterMemory.ts';
 import { makeSharedBound } from './sharedBound.ts';
 import { attachControl, Cell, requestStop } from './sharedControl.ts';
@@ -34,11 +34,15 @@ try {
     batchSize: config.batchSize,
     store,
     control,
-    lrAt: lrScheduleOf(config.lrSchedule, config.lr, oracle.trainSize),
+    lrAt: runSchedule(config, oracle.trainSize),
     bound: makeSharedBound(control, config.divergeLoss),
     budget: init.budget,
     rows,
     stats,
+    onPause: () => {
+      rows.drain();
+      send({ type: 'paused', thread, stats: { ...stats } });
+    },
   });
   rows.drain();
   send({ type: 'done', thread, stats });

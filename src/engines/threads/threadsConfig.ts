@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { z } from 'zod';
-import { checkCommonFields, commonFields } from '../../run/configFields.ts';
+import { checkCommonFields, checkpointFields, commonFields } from '../../run/configFields.ts';
 import { BUILTIN_BASE_NAMES, BUILTIN_TRANSFORM_NAMES } from '../../rules/registry.ts';
 import type { RuleSpec } from '../../rules/ruleSpec.ts';
 import { SYNC_MODES } from './syncModes.ts';
@@ -32,6 +33,7 @@ export const threadsConfigSchema = z
   .object({
     engine: z.literal('threads'),
     ...commonFields,
+    ...checkpointFields,
     sync: z.enum(SYNC_MODES).default('lock'),
     /** Leashed-SGD's persistence bound B: drop a gradient after B + 1 failed publishes; null = unbounded. */
     persistence: z.number().int().min(0).nullable().default(null),
@@ -51,7 +53,36 @@ export const threadsConfigSchema = z
     if (c.persistence !== null && c.sync !== 'leashed') issue(['persistence'], `applies only to sync "leashed" (got sync "${c.sync}"); leave it null`);
     const rule = threadsRuleProblem(c.rule);
     if (rule) issue(['rule'], rule);
+    // The failing objective throws in thread `worker` only; a thread that never starts would leave the run silently healthy.
+    if (typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= c.workers) {
+      issue(['objective', 'worker'], `thread ${c.objective.worker} does not exist: the run has workers = ${c.workers} threads (0…${c.workers - 1})`);
+    }
   });
 
 export type ThreadsConfig = z.output<typeof threadsConfigSchema>;
 export type ThreadsConfigInput = z.input<typeof threadsConfigSchema>;
+
+/** Bytes one worker thread takes besides its problem's data: its own V8 isolate, TensorFlow.js and the engine (measured 64-73 MB from the sources, 2026-12-01). */
+export const THREAD_BASE_BYTES = 72 * 2 ** 20;
+
+const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GB`;
+
+/**
+ * Why `workers` threads cannot run in `availableBytes` of memory, or null: every thread builds
+ * its own copy of the problem (`problemBytes`: the data arrays the main thread holds for it) on
+ * top of THREAD_BASE_BYTES. More threads than cores is allowed (oversubscription is how a small
+ * machine spreads staleness); more than the memory holds would thrash or be killed mid-start.
+ */
+export function threadMemoryProblem(workers: number, problemBytes: number, availableBytes: number): string | null {
+  const each = THREAD_BASE_BYTES + Math.max(0, problemBytes);
+  if (workers * each <= availableBytes) return null;
+  const most = Math.floor(availableBytes / each);
+  return `config.workers: ${workers} worker threads need about ${gb(workers * each)} (each runs its own V8 and TensorFlow.js and builds its own copy of the problem: about ${gb(each)}), more than the ${gb(availableBytes)} of memory available; ${most >= 1 ? `use at most ${most} threads here` : 'this problem does not fit in one thread here'}, or a smaller dataset`;
+}
+
+/** Memory a run may still use: what the OS reports available, within the process's cgroup limit if it has one. */
+export function availableMemoryBytes(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  const free = os.freemem();
+  return limit > 0 ? Math.min(free, Math.max(0, limit - process.memoryUsage().rss)) : free;
+}

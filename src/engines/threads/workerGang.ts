@@ -30,6 +30,9 @@ export class WorkerGang {
   /** Workers this gang had to terminate because they did not stop in time. */
   terminated = 0;
   failure: WorkerFailure | null = null;
+  /** Threads waiting at the current checkpoint, and each one's counts when it paused. */
+  paused = 0;
+  readonly pausedStats: (ThreadStats | null)[];
   /** Mean minibatch loss of the newest row batch, for progress reports. */
   lastLoss = NaN;
   private readonly workers: Worker[];
@@ -38,6 +41,7 @@ export class WorkerGang {
 
   constructor(inits: WorkerInit[], private readonly control: SharedControl) {
     this.stats = inits.map(() => null);
+    this.pausedStats = inits.map(() => null);
     this.hasExited = inits.map(() => false);
     this.workers = inits.map((init) => spawnWorker(siblingModule(import.meta.url, 'threadWorker'), init, { tsx: ruleNeedsTsx(init.config.rule) }));
     live += this.workers.length;
@@ -75,6 +79,10 @@ export class WorkerGang {
         break;
       case 'done':
         this.stats[m.thread] = m.stats;
+        break;
+      case 'paused':
+        this.pausedStats[m.thread] = m.stats;
+        this.paused++;
         break;
       case 'error':
         this.stats[m.thread] = m.stats;

@@ -31,4 +31,6 @@ export type WorkerMessage =
   | { type: 'ready'; thread: number }
   | ({ type: 'rows' } & ThreadRows)
   | { type: 'done'; thread: number; stats: ThreadStats }
+  /** Waiting at a checkpoint; its rows so far were sent before this, `stats` counts everything so far. */
+  | { type: 'paused'; thread: number; stats: ThreadStats }
   | { type: 'error'; thread: number; message: string; stack?: string; stats: ThreadStats };

@@ -31,6 +31,7 @@ test("computeThreads 'auto' starts threads only for a model problem long enough 
   assert.equal(o.record.summary.compute_threads, 1);
   await assert.rejects(runExperiment({ ...model, lr: 0.05, workers: 4, steps: 20, computeThreads: 2, gradientBatching: 'in-flight' }), /config\.gradientBatching: 'in-flight' groups gradients in this thread/);
   await assert.rejects(runExperiment({ ...model, lr: 0.05, steps: 20, computeThreads: 0 }), /config\.computeThreads: /);
+  await assert.rejects(runExperiment({ objective: 'quadratic', lr: 0.05, workers: 4, steps: 3, computeThreads: 42 }), /config\.computeThreads: at most one compute thread per worker: no more than 4 gradient\(s\) are ever in flight \(workers: 4\), got 42/);
 });
 
 test('an error in a compute thread ends the run failed with the rows so far', async () => {

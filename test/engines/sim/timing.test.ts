@@ -29,7 +29,7 @@ test('§5.3 gamma timing: mean τ within 5% of N − 1 (N = 8, 20k updates), hom
 
 test('gamma job times have the configured mean and CV; heterogeneous means are seeded draws from the range', () => {
   const rng = makeRng(1);
-  const t = makeTiming({ kind: 'gamma', shape: 4, heterogeneity: 'given', means: [1, 3] }, 2, rng);
+  const t = makeTiming({ kind: 'gamma', shape: 4, meanTime: 1, heterogeneity: 'given', means: [1, 3] }, 2, rng);
   let last = [0, 0];
   const durations: number[][] = [[], []];
   for (let k = 0; k < 40_000; k++) {
@@ -44,10 +44,25 @@ test('gamma job times have the configured mean and CV; heterogeneous means are s
     assert.ok(Math.abs(sd / mean - 0.5) < 0.02, `CV = 1/√4, got ${sd / mean}`);
   });
   assert.ok(durations[0].length > 2.9 * durations[1].length, 'the 3× slower worker delivers about a third as often');
-  const means = workerMeans({ kind: 'gamma', shape: 4, heterogeneity: 'uniform', range: [0.5, 1.5] }, 1000, makeRng(2));
+  const means = workerMeans({ kind: 'gamma', shape: 4, meanTime: 1, heterogeneity: 'uniform', range: [0.5, 1.5] }, 1000, makeRng(2));
   assert.ok(means.every((m) => m >= 0.5 && m < 1.5));
   assert.ok(Math.abs(means.reduce((a, m) => a + m, 0) / 1000 - 1) < 0.05);
-  assert.deepEqual(means, workerMeans({ kind: 'gamma', shape: 4, heterogeneity: 'uniform', range: [0.5, 1.5] }, 1000, makeRng(2)));
+  assert.deepEqual(means, workerMeans({ kind: 'gamma', shape: 4, meanTime: 1, heterogeneity: 'uniform', range: [0.5, 1.5] }, 1000, makeRng(2)));
+});
+
+test("meanTime (the authors' scale B/100 at shape 100) changes the unit of simulated time, not the arrivals", async () => {
+  const run = (meanTime: number) => runExperiment({ rule: 'asgd', lr: 0.01, workers: 8, timing: { kind: 'gamma', shape: 100, meanTime }, steps: 500, objective: tiny, seed: 3 });
+  const [unit, authors] = await Promise.all([run(1), run(128)]);
+  assert.deepEqual(authors.updates.array('worker'), unit.updates.array('worker'));
+  assert.deepEqual(authors.updates.array('staleness'), unit.updates.array('staleness'));
+  const t1 = unit.updates.array('sim_time') as number[];
+  const t128 = authors.updates.array('sim_time') as number[];
+  t1.forEach((t, i) => assert.ok(Math.abs(t128[i] - 128 * t) <= 1e-9 * t128[i], `update ${i}: ${t128[i]} vs 128 × ${t}`));
+  // Shape 100: CV 0.1, so workers finish nearly in turn (PROTOCOL.md: sd of τ ≈ 1.1 at N = 8).
+  const tau = (unit.updates.array('staleness') as number[]).slice(50);
+  const mean = tau.reduce((a, b) => a + b, 0) / tau.length;
+  const sd = Math.sqrt(tau.reduce((a, b) => a + (b - mean) ** 2, 0) / tau.length);
+  assert.ok(Math.abs(mean - 7) < 0.2 && sd < 2, `mean τ ${mean}, sd ${sd}`);
 });
 
 test('SSGD rounds last as long as the slowest of N gamma draws', async () => {
