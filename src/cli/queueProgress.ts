@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { QueueStatus } from '../sweep/queueSweep.ts';
+import type { QueueStatus } from '../sweep/queueSettings.ts';
 
 const eta = (sec: number) => (Number.isFinite(sec) ? (sec >= 120 ? `${(sec / 60).toFixed(0)} min` : `${Math.max(0, sec).toFixed(0)} s`) : '?');
 

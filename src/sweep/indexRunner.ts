@@ -4,7 +4,7 @@ import { isSavedRun, loadRun, saveRun } from '../results/runDir.ts';
 import type { RunControl } from '../run/runControl.ts';
 import { runParsed } from '../run/runExperiment.ts';
 import type { RunStatus } from '../run/runRecord.ts';
-import { entryConfig, prepareSweep, SweepTables, type SweepResult } from './sweep.ts';
+import { entryConfig, prepareSweep, SweepTables, type SweepResult } from './sweepTables.ts';
 import type { SweepGrid } from './sweepGrid.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { QueueWorker, QueueWorkerOptions } from './queueWorker.ts';
 
 export type { QueueWorker, QueueWorkerOptions, WorkerEvent } from './queueWorker.ts';
-export type { QueueSettings, QueueStatus, QueueSweepSummary } from './queueSweep.ts';
+export type { QueueSettings, QueueStatus, QueueSweepSummary } from './queueSettings.ts';
 
 /**
  * Start a worker of queue sweeps in this process (a notebook, a script): it takes runs from the

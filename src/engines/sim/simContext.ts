@@ -9,7 +9,7 @@ import type { UpdateLog } from '../../run/updateLog.ts';
 import type { LrSchedule } from '../../schedule/lrSchedule.ts';
 import type { SimConfig } from './simConfig.ts';
 import type { GradientJobs } from './gradientJobs.ts';
-import type { SimState } from './simCheckpoint.ts';
+import type { SimState } from './simState.ts';
 import type { Timing } from './timing.ts';
 
 /** Everything one simulated run works with; the loops (async, sync) share it. */
