@@ -4,6 +4,7 @@
  * (scripts/data-dictionary.ts), the Arrow/Parquet files take their column types from it, and a
  * test runs every engine and a sweep and fails on any column missing here.
  */
+import { NOTEBOOK_PROFILES } from '../run/profiles.ts';
 
 /** How a column's values are stored: `json` is a string holding a JSON value; every type may also be null. */
 export type ColumnType = 'integer' | 'number' | 'string' | 'boolean' | 'json';
@@ -58,7 +59,7 @@ export const UPDATES_TABLE: TableInfo = {
     server_sec: col('number', 's', 'The server’s own time for this update: validating the frame, the rule’s receive and send, framing.', PS),
     pull_version: col('integer', 'updates', 'The server version the worker pulled (step − staleness at apply).', PS),
     batch: col('integer', '', 'Index k of the minibatch in the run’s seeded batch stream (the same k gives the same batch in every engine).', PS),
-    profile: col('string', '', 'The config’s profile label (notebooks: smoke, quick, full; custom otherwise).'),
+    profile: col('string', '', `The config’s profile label (notebooks: ${NOTEBOOK_PROFILES.join(', ')}; custom otherwise).`),
   },
 };
 
