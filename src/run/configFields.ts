@@ -78,6 +78,15 @@ export const checkpointFields = {
 
 type Issue = (path: (string | number)[], message: string) => void;
 
+/**
+ * The failing test objective's worker id when the run has no such worker, else null: that
+ * worker would never start, so the run would end healthy and the test it serves would pass
+ * without failing anything (engines phrase the error in their own terms: thread, process).
+ */
+export function missingFailingWorker(c: Pick<CommonConfig, 'objective' | 'workers'>): number | null {
+  return typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= c.workers ? c.objective.worker : null;
+}
+
 /** Checks across the common fields, for every engine's superRefine. */
 export function checkCommonFields(c: CommonConfig, issue: Issue): void {
   const usesModel = c.model !== undefined || c.dataset !== undefined;

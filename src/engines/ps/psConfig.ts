@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkCommonFields, commonFields } from '../../run/configFields.ts';
+import { checkCommonFields, commonFields, missingFailingWorker } from '../../run/configFields.ts';
 import { delaySchema, stragglerSchema } from './delayInjection.ts';
 
 /** Worker processes one run may start on this machine (each loads its own TensorFlow.js). */
@@ -60,7 +60,8 @@ export const psConfigSchema = z
     if (c.steps !== undefined && c.epochs !== undefined) issue(['steps'], 'give at most one of steps and epochs (and/or seconds)');
     if (c.steps === undefined && c.epochs === undefined && c.seconds === null) issue(['steps'], 'the run needs a budget: steps or epochs, and/or seconds');
     if (c.returnTrajectory && c.steps === undefined) issue(['returnTrajectory'], 'needs a steps budget');
-    if (typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= c.workers) issue(['objective', 'worker'], `worker ${c.objective.worker} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
+    const failing = missingFailingWorker(c);
+    if (failing !== null) issue(['objective', 'worker'], `worker ${failing} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
     if (c.straggler && c.straggler.worker >= c.workers) issue(['straggler', 'worker'], `worker ${c.straggler.worker} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);
     if (c.listen !== '*' && !IPV4.test(c.listen) && !INTERFACE.test(c.listen)) {
       issue(['listen'], `got ${JSON.stringify(c.listen)}; expected an IPv4 address (127.0.0.1, 0.0.0.0, 10.0.0.5), an interface name (eth0) or "*"`);

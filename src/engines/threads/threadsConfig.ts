@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { checkCommonFields, checkpointFields, commonFields } from '../../run/configFields.ts';
+import { checkCommonFields, checkpointFields, commonFields, missingFailingWorker } from '../../run/configFields.ts';
 import { BUILTIN_BASE_NAMES, BUILTIN_TRANSFORM_NAMES } from '../../rules/registry.ts';
 import type { RuleSpec } from '../../rules/ruleSpec.ts';
 import { SYNC_MODES } from './syncModes.ts';
@@ -53,10 +53,8 @@ export const threadsConfigSchema = z
     if (c.persistence !== null && c.sync !== 'leashed') issue(['persistence'], `applies only to sync "leashed" (got sync "${c.sync}"); leave it null`);
     const rule = threadsRuleProblem(c.rule);
     if (rule) issue(['rule'], rule);
-    // The failing objective throws in thread `worker` only; a thread that never starts would leave the run silently healthy.
-    if (typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= c.workers) {
-      issue(['objective', 'worker'], `thread ${c.objective.worker} does not exist: the run has workers = ${c.workers} threads (0…${c.workers - 1})`);
-    }
+    const failing = missingFailingWorker(c);
+    if (failing !== null) issue(['objective', 'worker'], `thread ${failing} does not exist: the run has workers = ${c.workers} threads (0…${c.workers - 1})`);
   });
 
 export type ThreadsConfig = z.output<typeof threadsConfigSchema>;
