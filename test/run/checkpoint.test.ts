@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../../src/config/validate.ts';
 import { cli } from '../cli/runCli.ts';
@@ -18,15 +17,9 @@ import { registerTransform } from '../../src/rules/registry.ts';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../src/run/checkpoint.ts';
 import { runExperiment } from '../../src/run/runExperiment.ts';
 import type { RunResult } from '../../src/run/runRecord.ts';
+import { tempDirs } from '../tempDirs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'stalelab-checkpoint-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const fresh = (): string => {
-  const d = join(root, `d${dirs++}`);
-  mkdirSync(d);
-  return d;
-};
+const fresh = tempDirs('stalelab-checkpoint-');
 const bin = new URL('../../bin/stalelab.mjs', import.meta.url).pathname;
 
 /** The files an uninterrupted run and a resumed one must share byte for byte (the sim has no wall-clock column). */
@@ -156,7 +149,7 @@ describe('checkpoint errors name the field or the path', () => {
 });
 
 test('stalelab run killed with SIGKILL after a checkpoint, then --resume DIR: the same files as an uninterrupted run', async () => {
-  const out = join(root, 'killed');
+  const out = join(fresh(), 'killed');
   const flags = ['--objective', '{"name":"quadratic","dim":20000}', '--rule', 'dana-zero', '--workers', '4', '--lr', '0.05', '--steps', '3000', '--eval-every', '500', '--seed', '4'];
   const child = spawn(process.execPath, [bin, 'run', ...flags, '--checkpoint-every', '300', '--out', out, '--no-progress'], { stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

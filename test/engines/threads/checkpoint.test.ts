@@ -6,24 +6,17 @@
  * and applies exactly the budget that was left.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { ColumnTable } from 'arquero';
 import { liveThreadWorkers } from '../../../src/engines/threads/workerGang.ts';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../../src/run/checkpoint.ts';
 import { runExperiment } from '../../../src/run/runExperiment.ts';
 import type { RunResult } from '../../../src/run/runRecord.ts';
+import { tempDirs } from '../../tempDirs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'stalelab-threads-checkpoint-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let dirs = 0;
-const fresh = (): string => {
-  const d = join(root, `d${dirs++}`);
-  mkdirSync(d);
-  return d;
-};
+const fresh = tempDirs('stalelab-threads-checkpoint-');
 
 const STEPS = 2000;
 const EVERY = 400;
