@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as aq from 'arquero';
@@ -11,6 +11,7 @@ import { registerBase, registerTransform, transformNames } from '../../src/rules
 import { parseRuleSpec } from '../../src/rules/ruleSpec.ts';
 import { runExperiment } from '../../src/run/runExperiment.ts';
 import { sweep } from '../../src/sweep/sweep.ts';
+import { writeTauPenaltyModule } from './tauPenaltyModule.ts';
 
 const diag = [1, 0.5, 2, 0.25];
 const oracle = () => quadraticObjective({ diag, b: [0.3, -0.2, 0.1, 0.4], theta0: [1, -1, 0.5, 2], noise: 0.1, seed: 2 });
@@ -128,20 +129,7 @@ test('a user base step: sign-SGD sends θ and steps θ ← θ − η·sign(g)', 
 test('a definition from a module path works in a sweep next to the built-ins, and its module is recorded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stalelab-rule-'));
   try {
-    const path = join(dir, 'tauPenalty.ts');
-    writeFileSync(path, [
-      '// A staleness penalty written as a module: g ← g / (1 + τ)^power.',
-      'export const tauPenalty = {',
-      "  name: 'tau-power',",
-      '  params: { power: 0.5 },',
-      '  stalenessOnly: true,',
-      '  apply(_s: unknown, g: Float32Array, ctx: { tau: number }, p: { power: number }) {',
-      '    const d = Math.pow(1 + ctx.tau, p.power);',
-      '    for (let j = 0; j < g.length; j++) g[j] /= d;',
-      '    return { divisorMean: d, divisorMax: d };',
-      '  },',
-      '};',
-    ].join('\n'));
+    const path = writeTauPenaltyModule(dir, 'tau-power');
     const result = await sweep({
       base: { objective: { name: 'quadratic', dim: 20, noise: 0.1 }, lr: 0.1, workers: 4, steps: 100, timing: 'round-robin' },
       vary: { rule: ['asgd', 'sa', { base: 'sgd', transforms: [{ module: path, export: 'tauPenalty', power: 1 }] }] },

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExperiment } from '../../../src/run/runExperiment.ts';
 import { PS_UPDATE_COLUMNS } from '../../../src/engines/ps/psEngine.ts';
 import type { RunResult } from '../../../src/run/runRecord.ts';
 import { workerPids } from './psProcesses.ts';
+import { writeTauPenaltyModule } from '../../rules/tauPenaltyModule.ts';
 
 const col = (r: RunResult, c: string): number[] => r.updates.array(c) as number[];
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -119,19 +120,7 @@ test('one worker (DANA-Zero) and SSGD rounds of 3: the ps engine walks the simul
 test('a rule part from a module path is loaded and applied in the server, with the server\'s τ', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stalelab-ps-rule-'));
   try {
-    const path = join(dir, 'tauPenalty.ts');
-    writeFileSync(path, [
-      'export const tauPenalty = {',
-      "  name: 'ps-tau-power',",
-      '  params: { power: 0.5 },',
-      '  stalenessOnly: true,',
-      '  apply(_s: unknown, g: Float32Array, ctx: { tau: number }, p: { power: number }) {',
-      '    const d = Math.pow(1 + ctx.tau, p.power);',
-      '    for (let j = 0; j < g.length; j++) g[j] /= d;',
-      '    return { divisorMean: d, divisorMax: d };',
-      '  },',
-      '};',
-    ].join('\n'));
+    const path = writeTauPenaltyModule(dir, 'ps-tau-power');
     const r = await runExperiment({
       engine: 'ps', workers: 3, objective: { name: 'quadratic', dim: 20 }, lr: 0.05, steps: 90, batchSize: 4,
       rule: { base: 'sgd', transforms: [{ module: path, export: 'tauPenalty', power: 1 }] },
