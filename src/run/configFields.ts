@@ -78,6 +78,18 @@ export const checkpointFields = {
 
 type Issue = (path: (string | number)[], message: string) => void;
 
+/** The engines that run on a wall clock (threads, ps) may also, or only, be budgeted in seconds. */
+export const wallClockBudgetFields = {
+  /** Wall-clock budget in seconds (with or without steps/epochs: whichever ends first). */
+  seconds: z.number().positive().nullable().default(null),
+};
+
+/** Their budget: at most one of steps and epochs, and at least one of those or seconds. */
+export function checkWallClockBudget(c: { steps?: number; epochs?: number; seconds: number | null }, issue: Issue): void {
+  if (c.steps !== undefined && c.epochs !== undefined) issue(['steps'], 'give at most one of steps and epochs (and/or seconds)');
+  if (c.steps === undefined && c.epochs === undefined && c.seconds === null) issue(['steps'], 'the run needs a budget: steps or epochs, and/or seconds');
+}
+
 /**
  * The failing test objective's worker id when the run has no such worker, else null: that
  * worker would never start, so the run would end healthy and the test it serves would pass

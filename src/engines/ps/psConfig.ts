@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkCommonFields, commonFields, missingFailingWorker } from '../../run/configFields.ts';
+import { checkCommonFields, commonFields, missingFailingWorker, wallClockBudgetFields, checkWallClockBudget } from '../../run/configFields.ts';
 import { delaySchema, stragglerSchema } from './delayInjection.ts';
 
 /** Worker processes one run may start on this machine (each loads its own TensorFlow.js). */
@@ -43,8 +43,7 @@ export const psConfigSchema = z
     delay: delaySchema.prefault('none'),
     /** One straggler: worker slot `worker` is `factor` times slower (it waits (factor − 1) × its compute time). */
     straggler: stragglerSchema.nullable().default(null),
-    /** Wall-clock budget in seconds (with or without steps/epochs: whichever ends first). */
-    seconds: z.number().positive().nullable().default(null),
+    ...wallClockBudgetFields,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -57,8 +56,7 @@ export const psConfigSchema = z
     if (c.localWorkers !== undefined && c.localWorkers > c.workers) issue(['localWorkers'], `at most workers (${c.workers}), got ${c.localWorkers}`);
     if (c.localWorkers === undefined && c.workers > MAX_LOCAL_WORKERS) issue(['localWorkers'], `${c.workers} local worker processes is more than ${MAX_LOCAL_WORKERS}; set localWorkers and let the others join`);
     if (c.startWith !== undefined && c.startWith > c.workers) issue(['startWith'], `at most workers (${c.workers}), got ${c.startWith}`);
-    if (c.steps !== undefined && c.epochs !== undefined) issue(['steps'], 'give at most one of steps and epochs (and/or seconds)');
-    if (c.steps === undefined && c.epochs === undefined && c.seconds === null) issue(['steps'], 'the run needs a budget: steps or epochs, and/or seconds');
+    checkWallClockBudget(c, issue);
     if (c.returnTrajectory && c.steps === undefined) issue(['returnTrajectory'], 'needs a steps budget');
     const failing = missingFailingWorker(c);
     if (failing !== null) issue(['objective', 'worker'], `worker ${failing} does not exist (workers: ${c.workers}, ids 0..${c.workers - 1})`);

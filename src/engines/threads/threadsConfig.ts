@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { checkCommonFields, checkpointFields, commonFields, missingFailingWorker } from '../../run/configFields.ts';
+import { checkCommonFields, checkpointFields, commonFields, missingFailingWorker, wallClockBudgetFields, checkWallClockBudget } from '../../run/configFields.ts';
 import { BUILTIN_BASE_NAMES, BUILTIN_TRANSFORM_NAMES } from '../../rules/registry.ts';
 import type { RuleSpec } from '../../rules/ruleSpec.ts';
 import { SYNC_MODES } from './syncModes.ts';
@@ -37,8 +37,7 @@ export const threadsConfigSchema = z
     sync: z.enum(SYNC_MODES).default('lock'),
     /** Leashed-SGD's persistence bound B: drop a gradient after B + 1 failed publishes; null = unbounded. */
     persistence: z.number().int().min(0).nullable().default(null),
-    /** Wall-clock budget in seconds (with or without steps/epochs: whichever ends first). */
-    seconds: z.number().positive().nullable().default(null),
+    ...wallClockBudgetFields,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -48,8 +47,7 @@ export const threadsConfigSchema = z
       issue(['model'], 'required (or give a built-in objective instead of model + dataset): every worker thread builds the problem itself');
     }
     if (c.workers > MAX_THREADS) issue(['workers'], `the threads engine runs at most ${MAX_THREADS} worker threads, got ${c.workers}`);
-    if (c.steps !== undefined && c.epochs !== undefined) issue(['steps'], 'give at most one of steps and epochs (and/or seconds)');
-    if (c.steps === undefined && c.epochs === undefined && c.seconds === null) issue(['steps'], 'the run needs a budget: steps or epochs, and/or seconds');
+    checkWallClockBudget(c, issue);
     if (c.persistence !== null && c.sync !== 'leashed') issue(['persistence'], `applies only to sync "leashed" (got sync "${c.sync}"); leave it null`);
     const rule = threadsRuleProblem(c.rule);
     if (rule) issue(['rule'], rule);
