@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "stalelab_native",
-      "sources": ["src/addon.c", "src/net.c"],
+      "sources": ["src/addon.c", "src/net.c", "src/theta.c"],
       "libraries": ["-lopenblas"],
-      "cflags": ["-O3", "-std=c11"],
+      "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-Wno-psabi"],
       "defines": ["NAPI_VERSION=8"]
     }
   ]

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "theta.h"
 
 #define CHECK(call)                                                         \
   do {                                                                      \
@@ -123,6 +124,82 @@ static napi_value Evaluate(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// The θ passes (theta.h). Arguments are checked once here so the loops need no bounds checks.
+static int floats(napi_env env, napi_value v, float **data, size_t *n) {
+  return typed(env, v, napi_float32_array, (void **)data, n);
+}
+
+// sgdStep(theta, g, lr) -> Σ θ after the step
+static napi_value SgdStep(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *g;
+  size_t nt, ng;
+  double lr;
+  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &g, &ng) || napi_get_value_double(env, argv[2], &lr) != napi_ok || nt != ng) {
+    napi_throw_type_error(env, NULL, "sgdStep(theta: Float32Array, g: Float32Array of the same length, lr: number)");
+    return NULL;
+  }
+  napi_value out;
+  CHECK(napi_create_double(env, theta_sgd_step(theta, g, lr, nt), &out));
+  return out;
+}
+
+// sgdStepWithGap(theta, g, lr, x, gapSq: Float64Array) -> Σ θ after the step; gapSq[0] = Σ (θ − x)² before it
+static napi_value SgdStepWithGap(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *g, *x;
+  double *gap;
+  size_t nt, ng, nx, nq;
+  double lr;
+  if (argc < 5 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &g, &ng) || napi_get_value_double(env, argv[2], &lr) != napi_ok ||
+      !floats(env, argv[3], &x, &nx) || !typed(env, argv[4], napi_float64_array, (void **)&gap, &nq) || nt != ng || nt != nx || nq < 1) {
+    napi_throw_type_error(env, NULL, "sgdStepWithGap(theta, g, lr, x: Float32Array of one length, gapSq: Float64Array)");
+    return NULL;
+  }
+  napi_value out;
+  CHECK(napi_create_double(env, theta_sgd_step_gap(theta, g, lr, x, nt, gap), &out));
+  return out;
+}
+
+// gapSq(theta, x, out: Float32Array | null) -> Σ (θ − x)², θ − x into out
+static napi_value GapSq(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *x, *out = NULL;
+  size_t nt, nx, no = 0;
+  napi_valuetype third = napi_null;
+  if (argc >= 3) CHECK(napi_typeof(env, argv[2], &third));
+  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &x, &nx) || nt != nx ||
+      (third != napi_null && (!floats(env, argv[2], &out, &no) || no != nt))) {
+    napi_throw_type_error(env, NULL, "gapSq(theta, x: Float32Array of one length, out: Float32Array of that length | null)");
+    return NULL;
+  }
+  napi_value r;
+  CHECK(napi_create_double(env, theta_gap(theta, x, out, nt), &r));
+  return r;
+}
+
+// sum(v) -> Σ v
+static napi_value Sum(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *v;
+  size_t n;
+  if (argc < 1 || !floats(env, argv[0], &v, &n)) {
+    napi_throw_type_error(env, NULL, "sum(v: Float32Array)");
+    return NULL;
+  }
+  napi_value r;
+  CHECK(napi_create_double(env, theta_sum(v, n), &r));
+  return r;
+}
+
 // info() -> { config, core }
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -141,6 +218,10 @@ NAPI_MODULE_INIT() {
       {"gradient", NULL, Gradient, NULL, NULL, NULL, napi_default, NULL},
       {"evaluate", NULL, Evaluate, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_default, NULL},
+      {"sgdStep", NULL, SgdStep, NULL, NULL, NULL, napi_default, NULL},
+      {"sgdStepWithGap", NULL, SgdStepWithGap, NULL, NULL, NULL, napi_default, NULL},
+      {"gapSq", NULL, GapSq, NULL, NULL, NULL, napi_default, NULL},
+      {"sum", NULL, Sum, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

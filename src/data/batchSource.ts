@@ -11,7 +11,7 @@ export function epochPermutation(n: number, seed: number, epoch: number): Int32A
  * The seeded minibatches of `split`, addressable by index so any thread or process computes the
  * same batch k: sample s = k·B + i is row perm_e[s mod N] of epoch e = ⌊s / N⌋, each epoch a
  * fresh permutation (epochPermutation), so every epoch visits every row exactly once; a batch may
- * straddle two epochs. Each batch holds fresh copies of its rows.
+ * straddle two epochs. Each batch holds fresh copies of its rows, or overwrites those of `reuse`.
  */
 export function makeBatchSource(split: Split, inputSize: number, batchSize: number, seed: number): BatchSource {
   const n = split.size;
@@ -34,10 +34,12 @@ export function makeBatchSource(split: Split, inputSize: number, batchSize: numb
     }
     return p;
   };
-  const at = (k: number): Batch => {
+  const at = (k: number, reuse?: Batch): Batch => {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`batch index: expected an integer ≥ 0, got ${k}`);
-    const x = new Float32Array(batchSize * inputSize);
-    const y = regression ? new Float32Array(batchSize) : new Int32Array(batchSize);
+    const fits = reuse !== undefined && reuse.x.length === batchSize * inputSize && reuse.y.length === batchSize && reuse.y instanceof (regression ? Float32Array : Int32Array);
+    if (reuse !== undefined && !fits) throw new RangeError('batch reuse: expected a batch of this source');
+    const x = fits ? reuse.x : new Float32Array(batchSize * inputSize);
+    const y = fits ? reuse.y : regression ? new Float32Array(batchSize) : new Int32Array(batchSize);
     let s = k * batchSize;
     let epoch = Math.floor(s / n);
     let p = perm(epoch);

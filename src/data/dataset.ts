@@ -48,8 +48,11 @@ export interface Batch {
  * a worker thread or another process computes the same batch k.
  */
 export interface BatchSource {
-  /** Batch number k (0, 1, 2, …). */
-  at(index: number): Batch;
+  /**
+   * Batch number k (0, 1, 2, …). `reuse`: a batch of this source the caller is done with; its
+   * arrays are overwritten and shared by the batch returned (no allocation per batch).
+   */
+  at(index: number, reuse?: Batch): Batch;
   /** The batches in order from 0: at(0), at(1), … (one cursor per source). */
   next(): Batch;
 }

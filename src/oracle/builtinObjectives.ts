@@ -19,8 +19,9 @@ const trainSize = z.number().int().min(1).default(1000);
  *   is a lost element update (counted in `invariantViolations`; the vector is checked before and
  *   after a busy-wait of `spinMicros`, which stands in for compute time).
  * - `failing`: constant-gradient (c = 1) whose oracle for worker `worker` throws on its gradient
- *   number `afterGradients` (0-based); where one oracle computes every worker's gradients (the
- *   simulator) it throws on that gradient overall. Tests that an error ends a run cleanly.
+ *   number `afterGradients` (0-based). In the simulator `worker` is a compute thread: 0 is the
+ *   run's own oracle (which computes every gradient without compute threads, so the run throws on
+ *   that gradient overall), 1…K−1 its helper threads. Tests that an error ends a run cleanly.
  */
 export const BUILTIN_OBJECTIVE_SCHEMAS = {
   quadratic: z
@@ -126,7 +127,8 @@ export function builtinObjectiveOracle(spec: BuiltinObjective, seed: number, wor
     case 'constant-gradient':
       return constantGradient(spec, null, `constant-gradient(D=${spec.dim}, c=${spec.c})`);
     case 'failing': {
-      const fails = worker < 0 || worker === spec.worker;
+      // The run's own oracle (−1) is the simulator's compute thread 0.
+      const fails = worker === spec.worker || (worker < 0 && spec.worker === 0);
       return constantGradient({ dim: spec.dim, c: 1, theta0: 0, spinMicros: 0, trainSize: spec.trainSize }, fails ? { after: spec.afterGradients } : null, `failing(D=${spec.dim}, worker ${spec.worker} after ${spec.afterGradients})`);
     }
   }

@@ -34,7 +34,13 @@ export interface GradientOracle {
   init(seed: number): Float32Array;
   /** The seeded training minibatches of this size, addressable by index (any thread computes the same batch k). */
   batches(batchSize: number, seed: number): BatchSource;
-  gradient(theta: Float32Array, batch: Batch): Promise<GradientResult>;
+  /**
+   * The loss and gradient at θ on a minibatch. `out`, when given, is a D-float buffer the caller
+   * will not read until it is done with this result: an oracle may write g there (and return it
+   * as `g`) instead of allocating, so a hot loop allocates nothing per gradient. Callers read
+   * `result.g`, which need not be `out`.
+   */
+  gradient(theta: Float32Array, batch: Batch, out?: Float32Array): Promise<GradientResult>;
   /**
    * Gradients of several parameter vectors, each on its own batch. Equal to calling `gradient`
    * for each pair; an oracle may evaluate them in one device pass.

@@ -46,9 +46,9 @@ export function createBlasOracle(opts: BlasOracleOptions): GradientOracle {
     state: new Float32Array(0),
     init: (seed) => initParams(model, seed),
     batches: (batchSize, seed) => makeBatchSource(dataset.train, inputSize, batchSize, seed),
-    async gradient(theta: Float32Array, batch: Batch): Promise<GradientResult> {
+    async gradient(theta: Float32Array, batch: Batch, out?: Float32Array): Promise<GradientResult> {
       alive();
-      const g = new Float32Array(model.dim);
+      const g = out?.length === model.dim ? out : new Float32Array(model.dim);
       const loss = addon.gradient(net, theta, batch.x, batch.y, batch.size, g);
       return { loss, g };
     },

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Dealer } from 'zeromq';
+import type { Batch } from '../../data/dataset.ts';
 import type { GradientOracle } from '../../oracle/oracle.ts';
 import { mixSeed } from '../../rng/rng.ts';
 import { resolveProblem } from '../../run/problem.ts';
@@ -99,6 +100,10 @@ export async function runPsWorker(opts: PsWorkerOptions): Promise<PsWorkerEnd> {
       const batches = oracle.batches(config.batchSize, mixSeed(config.seed, 7001));
       const delayMs = makeDelay(config.delay, config.straggler, config.seed, slot);
       const x = new Float32Array(dim);
+      // Reused for every gradient: the push that sends g (zero-copy) has reached the server before
+      // its reply, the next parameters, lets this worker compute the next one.
+      const gOut = new Float32Array(dim);
+      let batch: Batch | undefined;
       // TensorFlow.js compiles its kernels on the first pass: do it before asking for parameters, so
       // the first measured gradient is like the others and every worker starts ready (built-in
       // objectives have nothing to warm up, and some count their gradients).
@@ -113,7 +118,8 @@ export async function runPsWorker(opts: PsWorkerOptions): Promise<PsWorkerEnd> {
         if (header.type !== 'params') throw new Error(`unexpected "${header.type}" from the server`);
         new Uint8Array(x.buffer).set(payload!);
         const t0 = performance.now();
-        const { loss, g } = await oracle.gradient(x, batches.at(header.batch));
+        batch = batches.at(header.batch, batch);
+        const { loss, g } = await oracle.gradient(x, batch, gOut);
         const computeSec = (performance.now() - t0) / 1000;
         const wait = delayMs(computeSec);
         if (wait > 0) await sleep(wait);

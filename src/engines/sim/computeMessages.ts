@@ -1,21 +1,13 @@
 import type { SimConfig } from './simConfig.ts';
+import type { JobBoardBuffers } from './jobBoard.ts';
 
-/** What a compute thread starts with (workerData): the validated config and the shared job slots. */
+/** What a compute thread starts with (workerData): the validated config and the shared job board. */
 export interface ComputeInit {
   config: SimConfig;
   thread: number;
-  dim: number;
   batchSeed: number;
-  /** N + 1 slots of D floats: each worker's sent parameters, and one for SSGD rounds. */
-  thetas: SharedArrayBuffer;
-  /** N slots of D floats: the gradient of each worker's job. */
-  grads: SharedArrayBuffer;
+  board: JobBoardBuffers;
 }
 
-/** Compute the gradient at θ slot `theta` on minibatch number `batch` into gradient slot `grad`. */
-export type ComputeRequest = { type: 'job'; theta: number; grad: number; batch: number } | { type: 'close' };
-
-export type ComputeReply =
-  | { type: 'ready' }
-  | { type: 'done'; grad: number; loss: number; stats?: Float32Array }
-  | { type: 'error'; message: string; stack?: string };
+/** The thread's only messages: it is ready, or it failed (jobs go through the board). */
+export type ComputeReply = { type: 'ready' } | { type: 'error'; message: string; stack?: string };

@@ -1,65 +1,52 @@
 import type { Worker } from 'node:worker_threads';
-import type { Batch } from '../../data/dataset.ts';
-import type { GradientResult } from '../../oracle/oracle.ts';
+import type { Batch, BatchSource } from '../../data/dataset.ts';
+import type { GradientOracle, GradientResult } from '../../oracle/oracle.ts';
 import { ruleNeedsTsx, siblingModule, spawnWorker } from '../../run/spawnWorker.ts';
-import type { ComputeInit, ComputeReply, ComputeRequest } from './computeMessages.ts';
+import type { ComputeInit, ComputeReply } from './computeMessages.ts';
 import type { GradientJobs } from './gradientJobs.ts';
+import { allocateJobBoard, Cell, JobBoard, JobState } from './jobBoard.ts';
 import type { SimConfig } from './simConfig.ts';
 
-interface Job {
-  batch: number;
-  due: number;
-  /** Dispatched to a thread; `result` once it answered. */
-  running: boolean;
-  result: GradientResult | null;
-  waiter: ((r: GradientResult) => void) | null;
-}
-
 /**
- * The simulator's gradients on K compute threads, each with its own problem (its own
- * TensorFlow.js or native backend): while the master applies updates in simulated order, the
- * threads compute the gradients of jobs in flight, the next due first, from the parameters and
- * minibatch each job was sent with, so the run's tables are identical to computing each gradient
- * when it is applied. Jobs whose apply falls past the budget are not computed. Parameters and
- * gradients live in shared job slots (no copies through messages).
+ * The simulator's gradients on K threads: the master and K − 1 helper threads, each with its own
+ * problem (its own TensorFlow.js or native backend). The helpers compute the gradients of jobs in
+ * flight, the next due first, from the parameters and minibatch each job was sent with, while the
+ * master applies updates in simulated order; when the gradient it needs is not ready, the master
+ * computes the next job due itself rather than wait. So the run's tables are identical to
+ * computing each gradient when it is applied, and K threads keep K cores busy: with K helpers the
+ * master was a (K+1)th busy thread, descheduled for whole time slices (4–8 ms stalls every dozen
+ * updates on 2 cores). Jobs whose apply falls past the budget are not computed. Jobs, parameters
+ * and gradients live on a shared board (jobBoard.ts): no message per job, no copies.
  */
 export class ComputePool implements GradientJobs {
-  passes = 0;
-  computed = 0;
-  private readonly thetaViews: Float32Array[];
-  private readonly gradViews: Float32Array[];
-  private readonly jobs: (Job | null)[];
-  private readonly idle: Worker[] = [];
+  private readonly board: JobBoard;
   private failure: Error | null = null;
   /** The rejects of every promise a caller awaits now, so that a thread's failure reaches them. */
   private readonly pending = new Set<(e: Error) => void>();
-  private stepsLeft: number;
-  private roundWaiters = new Map<number, (r: GradientResult) => void>();
+  private batch: Batch | undefined;
 
   private constructor(
     private readonly workers: Worker[],
-    private readonly dim: number,
-    thetas: SharedArrayBuffer,
-    grads: SharedArrayBuffer,
+    board: JobBoard,
     private readonly n: number,
-    totalSteps: number,
+    private readonly oracle: GradientOracle,
+    private readonly batches: BatchSource,
   ) {
-    this.stepsLeft = totalSteps;
-    const view = (b: SharedArrayBuffer, i: number) => new Float32Array(b, i * dim * 4, dim);
-    this.thetaViews = Array.from({ length: n + 1 }, (_, i) => view(thetas, i));
-    this.gradViews = Array.from({ length: n }, (_, i) => view(grads, i));
-    this.jobs = new Array(n).fill(null);
-    for (const w of workers) w.on('message', (m: ComputeReply) => this.onReply(w, m));
+    this.board = board;
   }
 
-  /** Start K compute threads for a run of N workers on a problem of D parameters; resolves once all are ready. */
-  static async start(config: SimConfig, threads: number, dim: number, batchSeed: number, totalSteps: number): Promise<ComputePool> {
+  /**
+   * K threads computing the gradients of a run of N workers: this one, on `oracle`, and K − 1
+   * helpers started here; resolves once all are ready.
+   */
+  static async start(config: SimConfig, threads: number, oracle: GradientOracle, batchSeed: number, totalSteps: number): Promise<ComputePool> {
     const n = config.workers;
-    const thetas = new SharedArrayBuffer((n + 1) * dim * 4);
-    const grads = new SharedArrayBuffer(n * dim * 4);
+    const buffers = allocateJobBoard(n, oracle.dim, oracle.state.length);
+    const board = new JobBoard(buffers);
+    board.setStepsLeft(totalSteps);
     const entry = siblingModule(import.meta.url, 'computeWorker');
-    const workers = Array.from({ length: threads }, (_, thread) => {
-      const init: ComputeInit = { config, thread, dim, batchSeed, thetas, grads };
+    const workers = Array.from({ length: threads - 1 }, (_, k) => {
+      const init: ComputeInit = { config, thread: k + 1, batchSeed, board: buffers };
       return spawnWorker(entry, init, { tsx: ruleNeedsTsx(config.rule) });
     });
     try {
@@ -69,8 +56,7 @@ export class ComputePool implements GradientJobs {
             new Promise<void>((resolve, reject) => {
               const onMessage = (m: ComputeReply) => {
                 if (m.type === 'ready') resolve();
-                else if (m.type === 'error') reject(Object.assign(new Error(m.message), { stack: m.stack }));
-                else return;
+                else reject(Object.assign(new Error(m.message), { stack: m.stack }));
                 w.off('message', onMessage);
               };
               w.on('message', onMessage);
@@ -80,12 +66,13 @@ export class ComputePool implements GradientJobs {
         ),
       );
     } catch (e) {
+      board.close();
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    const pool = new ComputePool(workers, dim, thetas, grads, n, totalSteps);
-    pool.idle.push(...workers);
+    const pool = new ComputePool(workers, board, n, oracle, oracle.batches(config.batchSize, batchSeed));
     for (const w of workers) {
+      w.on('message', (m: ComputeReply) => m.type === 'error' && pool.fail(Object.assign(new Error(m.message), { stack: m.stack })));
       w.on('error', (e) => pool.fail(e));
       w.on('exit', (code) => code !== 0 && pool.fail(new Error(`a compute thread exited with code ${code}`)));
     }
@@ -93,115 +80,84 @@ export class ComputePool implements GradientJobs {
   }
 
   get threads(): number {
-    return this.workers.length;
+    return this.workers.length + 1;
+  }
+
+  /** One oracle pass per gradient. */
+  get passes(): number {
+    return this.computed;
+  }
+
+  get computed(): number {
+    return this.board.get(Cell.COMPUTED);
   }
 
   buffer(i: number): Float32Array {
-    return this.thetaViews[i];
+    return this.board.theta[i];
   }
 
-  sent(i: number, batch: Batch, _version: number, due: number): void {
-    this.jobs[i] = { batch: batch.index, due, running: false, result: null, waiter: null };
-    this.dispatch();
+  sent(i: number, batch: number, _version: number, due: number): void {
+    this.board.post(i, batch, due, i);
   }
 
   async take(i: number, stepsLeft: number): Promise<GradientResult> {
-    this.stepsLeft = stepsLeft;
-    const job = this.jobs[i];
-    if (!job) throw new Error(`ComputePool: worker ${i} has no job`);
-    let result = job.result;
-    if (!result) {
-      this.dispatch();
-      result = await this.wait<GradientResult>((resolve) => (job.waiter = resolve));
-    }
-    this.jobs[i] = null;
+    this.board.setStepsLeft(stepsLeft);
+    await this.help(i);
+    const result = this.result(i);
+    this.board.clear(i);
     // This update leaves one fewer: a job ranked just past the budget may now be needed.
-    this.stepsLeft = stepsLeft - 1;
-    this.dispatch();
+    this.board.setStepsLeft(stepsLeft - 1);
     return result;
   }
 
-  /** Send idle threads the undispatched jobs due first, only as many as can still be applied. */
-  private dispatch(): void {
-    while (this.idle.length > 0 && !this.failure) {
-      let best = -1;
-      let rank = 0;
-      for (let j = 0; j < this.n; j++) {
-        const job = this.jobs[j];
-        if (!job || job.result || job.running) continue;
-        if (best < 0 || job.due < this.jobs[best]!.due || (job.due === this.jobs[best]!.due && j < best)) best = j;
-      }
-      if (best < 0) return;
-      // Jobs due before the best one that are pending or running are applied first.
-      for (let j = 0; j < this.n; j++) {
-        const job = this.jobs[j];
-        if (job && j !== best && (job.due < this.jobs[best]!.due || (job.due === this.jobs[best]!.due && j < best))) rank++;
-      }
-      if (rank >= this.stepsLeft) return;
-      const job = this.jobs[best]!;
-      job.running = true;
-      this.post(this.idle.pop()!, { type: 'job', theta: best, grad: best, batch: job.batch });
-    }
-  }
-
-  private post(w: Worker, m: ComputeRequest): void {
-    this.passes++;
-    w.postMessage(m);
-  }
-
-  private onReply(w: Worker, m: ComputeReply): void {
-    if (m.type === 'error') return this.fail(Object.assign(new Error(m.message), { stack: m.stack }));
-    if (m.type !== 'done') return;
-    this.computed++;
-    this.idle.push(w);
-    const result: GradientResult = { loss: m.loss, g: this.gradViews[m.grad], ...(m.stats ? { stats: m.stats } : {}) };
-    const round = this.roundWaiters.get(m.grad);
-    if (round) {
-      this.roundWaiters.delete(m.grad);
-      round(result);
-    } else {
-      const job = this.jobs[m.grad];
-      if (job) {
-        job.result = result;
-        job.running = false;
-        if (job.waiter) job.waiter(result);
-      }
-    }
-    this.dispatch();
-  }
-
   /** SSGD: θ in the spare slot, the N gradients spread over the threads. */
-  async round(theta: Float32Array, batches: Batch[]): Promise<GradientResult[]> {
-    this.thetaViews[this.n].set(theta);
-    const queue = batches.map((b, k) => ({ batch: b.index, grad: k }));
-    const results = new Array<GradientResult>(batches.length);
-    await this.wait<void>((resolve) => {
-      let left = batches.length;
-      const feed = () => {
-        while (this.idle.length > 0 && queue.length > 0) {
-          const { batch, grad } = queue.shift()!;
-          this.roundWaiters.set(grad, (r) => {
-            results[grad] = r;
-            if (--left === 0) resolve();
-            else feed();
-          });
-          this.post(this.idle.pop()!, { type: 'job', theta: this.n, grad, batch });
-        }
-      };
-      feed();
-    });
+  async round(theta: Float32Array, batches: number[]): Promise<GradientResult[]> {
+    this.board.theta[this.n].set(theta);
+    this.board.setStepsLeft(batches.length);
+    batches.forEach((b, k) => this.board.post(k, b, k, this.n));
+    const results: GradientResult[] = [];
+    for (let k = 0; k < batches.length; k++) {
+      await this.help(k);
+      results.push(this.result(k));
+    }
+    for (let k = 0; k < batches.length; k++) this.board.clear(k);
     return results;
   }
 
-  /** A promise that `register` resolves, rejected instead if a compute thread fails. */
-  private wait<T>(register: (resolve: (value: T) => void) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
+  private result(j: number): GradientResult {
+    const stats = this.board.buffers.statsLength > 0 ? { stats: this.board.stats[j] } : {};
+    return { loss: this.board.loss(j), g: this.board.grad[j], ...stats };
+  }
+
+  /**
+   * Until job j is done, compute the next due job here; once none is left to claim, wait for the
+   * helper computing j. Rejected if a helper fails.
+   */
+  private async help(j: number): Promise<void> {
+    const board = this.board;
+    while (board.state(j) !== JobState.DONE) {
+      if (this.failure) throw this.failure;
+      const k = board.claim();
+      if (k < 0) return this.ready(j);
+      this.batch = this.batches.at(board.batch(k), this.batch);
+      const r = await this.oracle.gradient(board.theta[board.thetaSlot(k)], this.batch, board.grad[k]);
+      if (r.g !== board.grad[k]) board.grad[k].set(r.g);
+      if (r.stats) board.stats[k].set(r.stats);
+      board.finish(k, r.loss);
+    }
+  }
+
+  /** Resolves once job j is done; rejected instead if a helper fails. */
+  private async ready(j: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.board.state(j) === JobState.DONE) return;
+    const done = this.board.done(j);
+    await new Promise<void>((resolve, reject) => {
       const onFail = (e: Error) => reject(e);
       this.pending.add(onFail);
-      register((value) => {
+      void done.then(() => {
         this.pending.delete(onFail);
-        resolve(value);
+        resolve();
       });
     });
   }
@@ -214,10 +170,10 @@ export class ComputePool implements GradientJobs {
   }
 
   async close(): Promise<void> {
+    this.board.close();
     await Promise.all(
       this.workers.map(async (w) => {
         const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-        w.postMessage({ type: 'close' } satisfies ComputeRequest);
         // A thread stuck in a gradient is stopped rather than waited for.
         const timer = setTimeout(() => void w.terminate(), 5000);
         await exited;

@@ -1,43 +1,49 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Batch } from '../../data/dataset.ts';
 import type { GradientOracle } from '../../oracle/oracle.ts';
 import { loadSpecModules } from '../../rules/moduleDefinitions.ts';
 import { resolveProblem } from '../../run/problem.ts';
-import type { ComputeInit, ComputeReply, ComputeRequest } from './computeMessages.ts';
+import type { ComputeInit, ComputeReply } from './computeMessages.ts';
+import { Cell, JobBoard } from './jobBoard.ts';
 
 // Entry point of one compute thread of the simulator's pool (ComputePool): it builds the run's
-// problem itself and computes the gradients of the jobs it is given, reading θ from and writing g
-// into the shared job slots.
+// problem itself, then claims jobs from the shared board, the next due first, reading θ from and
+// writing g into the board's slots, until the master closes the board.
 const init = workerData as ComputeInit;
 const port = parentPort!;
-const slot = (buffer: SharedArrayBuffer, i: number) => new Float32Array(buffer, i * init.dim * 4, init.dim);
 const reply = (m: ComputeReply) => port.postMessage(m);
+const board = new JobBoard(init.board);
+// A pending Atomics.waitAsync holds no reference on the event loop: without a listener on the
+// port, a thread sleeping between jobs would exit.
+port.on('message', () => {});
 
 let oracle: GradientOracle | undefined;
 try {
   await loadSpecModules(init.config.rule, 'config.rule');
   oracle = (await resolveProblem(init.config, { worker: init.thread })).oracle;
-  if (oracle.dim !== init.dim) throw new Error(`compute thread ${init.thread}: the problem has D = ${oracle.dim}, the run ${init.dim}`);
+  if (oracle.dim !== init.board.dim) throw new Error(`the problem has D = ${oracle.dim}, the run ${init.board.dim}`);
   const batches = oracle.batches(init.config.batchSize, init.batchSeed);
-  const ready = oracle;
-  port.on('message', (m: ComputeRequest) => {
-    if (m.type === 'close') {
-      ready.dispose();
-      port.close();
-      return;
-    }
-    // One job at a time: the pool sends the next only after this reply.
-    void (async () => {
-      try {
-        const r = await ready.gradient(slot(init.thetas, m.theta), batches.at(m.batch));
-        slot(init.grads, m.grad).set(r.g);
-        reply({ type: 'done', grad: m.grad, loss: r.loss, ...(r.stats ? { stats: r.stats.slice() } : {}) });
-      } catch (e) {
-        reply({ type: 'error', message: `compute thread ${init.thread}: ${(e as Error).message}`, stack: (e as Error).stack });
-      }
-    })();
-  });
   reply({ type: 'ready' });
+  let batch: Batch | undefined;
+  while (board.get(Cell.CLOSE) === 0) {
+    const seen = board.get(Cell.SEQ);
+    const j = board.claim();
+    if (j < 0) {
+      await board.sleep(seen);
+      continue;
+    }
+    batch = batches.at(board.batch(j), batch);
+    const r = await oracle.gradient(board.theta[board.thetaSlot(j)], batch, board.grad[j]);
+    if (r.g !== board.grad[j]) board.grad[j].set(r.g);
+    if (r.stats) {
+      if (r.stats.length !== init.board.statsLength) throw new Error(`the gradient returned ${r.stats.length} statistics, the run keeps ${init.board.statsLength}`);
+      board.stats[j].set(r.stats);
+    }
+    board.finish(j, r.loss);
+  }
 } catch (e) {
-  oracle?.dispose();
   reply({ type: 'error', message: `compute thread ${init.thread}: ${(e as Error).message}`, stack: (e as Error).stack });
+} finally {
+  oracle?.dispose();
+  port.close();
 }

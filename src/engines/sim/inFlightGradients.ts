@@ -1,4 +1,4 @@
-import type { Batch } from '../../data/dataset.ts';
+import type { Batch, BatchSource } from '../../data/dataset.ts';
 import type { GradientOracle, GradientResult } from '../../oracle/oracle.ts';
 import type { GradientJobs } from './gradientJobs.ts';
 
@@ -22,7 +22,11 @@ export type GradientBatching = (typeof GRADIENT_BATCHING)[number];
  */
 export class InFlightGradients implements GradientJobs {
   private readonly thetas: Float32Array[];
-  private readonly batches: Batch[];
+  /** Each job's minibatch number, assembled only when its gradient is computed. */
+  private readonly batches: Float64Array;
+  /** The minibatch and gradient buffers of the one-by-one path (its result is used before the next take). */
+  private scratch: Batch | undefined;
+  private readonly g: Float32Array;
   private readonly due: Float64Array;
   private readonly ready: (GradientResult | undefined)[];
   passes = 0;
@@ -33,12 +37,14 @@ export class InFlightGradients implements GradientJobs {
 
   constructor(
     private readonly oracle: GradientOracle,
+    private readonly source: BatchSource,
     private readonly mode: GradientBatching,
     private readonly maxGroup: number,
     workers: number,
   ) {
     this.thetas = Array.from({ length: workers }, () => new Float32Array(oracle.dim));
-    this.batches = new Array(workers);
+    this.batches = new Float64Array(workers);
+    this.g = new Float32Array(oracle.dim);
     this.due = new Float64Array(workers);
     this.ready = new Array(workers);
   }
@@ -47,7 +53,7 @@ export class InFlightGradients implements GradientJobs {
     return this.thetas[i];
   }
 
-  sent(i: number, batch: Batch, _version: number, due: number): void {
+  sent(i: number, batch: number, _version: number, due: number): void {
     this.batches[i] = batch;
     this.due[i] = due;
     this.ready[i] = undefined;
@@ -66,7 +72,8 @@ export class InFlightGradients implements GradientJobs {
         result = this.ready[i]!;
         if (calibrating) c.grouped.push((performance.now() - t0) / size);
       } else {
-        result = await this.oracle.gradient(this.thetas[i], this.batches[i]);
+        this.scratch = this.source.at(this.batches[i], this.scratch);
+        result = await this.oracle.gradient(this.thetas[i], this.scratch, this.g);
         this.passes++;
         this.computed++;
         if (calibrating) c.single.push(performance.now() - t0);
@@ -86,13 +93,13 @@ export class InFlightGradients implements GradientJobs {
     // The next due first: those are the next to be applied (ties by worker id).
     others.sort((a, b) => this.due[a] - this.due[b] || a - b);
     const group = [first, ...others.slice(0, size - 1)];
-    const results = await this.many(group.map((j) => this.thetas[j]), group.map((j) => this.batches[j]));
+    const results = await this.many(group.map((j) => this.thetas[j]), group.map((j) => this.source.at(this.batches[j])));
     group.forEach((j, k) => (this.ready[j] = results[k]));
     return group.length;
   }
 
-  async round(theta: Float32Array, batches: Batch[]): Promise<GradientResult[]> {
-    return this.many(batches.map(() => theta), batches);
+  async round(theta: Float32Array, batches: number[]): Promise<GradientResult[]> {
+    return this.many(batches.map(() => theta), batches.map((k) => this.source.at(k)));
   }
 
   private async many(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {

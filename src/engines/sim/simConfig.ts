@@ -58,6 +58,10 @@ export const simConfigSchema = z
     if (typeof c.computeThreads === 'number' && c.computeThreads > c.workers) {
       issue(['computeThreads'], `at most one compute thread per worker: no more than ${c.workers} gradient(s) are ever in flight (workers: ${c.workers}), got ${c.computeThreads}`);
     }
+    const threads = c.computeThreads === 'auto' ? 1 : c.computeThreads; // 'auto' gives objectives one
+    if (typeof c.objective === 'object' && c.objective.name === 'failing' && c.objective.worker >= threads) {
+      issue(['objective', 'worker'], `the failing objective's worker is a compute thread here (0: the run's own, 1…K−1 its helpers); computeThreads ${c.computeThreads} has ids 0..${threads - 1}, got ${c.objective.worker}`);
+    }
     if (c.gradientBatching === 'in-flight' && typeof c.computeThreads === 'number' && c.computeThreads > 1) {
       issue(['gradientBatching'], "'in-flight' groups gradients in this thread (one device pass per group, for GPUs); with compute threads leave it 'off'");
     }

@@ -39,8 +39,8 @@ async function runSim(config: SimConfig, ctx: EngineContext): Promise<RunOutcome
   const resumed = (ctx.checkpoint?.resumed?.state as SimState | undefined) ?? null;
   const threads = await computeThreads(config, ctx, totalSteps, batchSeed);
   const jobs: GradientJobs = threads > 1
-    ? await ComputePool.start(config, threads, oracle.dim, batchSeed, totalSteps - (resumed?.step ?? 0))
-    : new InFlightGradients(oracle, config.gradientBatching, config.gradientGroup, config.workers);
+    ? await ComputePool.start(config, threads, oracle, batchSeed, totalSteps - (resumed?.step ?? 0))
+    : new InFlightGradients(oracle, oracle.batches(config.batchSize, batchSeed), config.gradientBatching, config.gradientGroup, config.workers);
   const sim: SimContext = {
     config,
     oracle,

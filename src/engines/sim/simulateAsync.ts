@@ -15,7 +15,6 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   const sentAt = new Float64Array(n);
   // Batch k of the run's stream by index, so a resumed run continues the stream where it stopped.
   const jobBatch = new Float64Array(n);
-  const batches = oracle.batches(batchSize, ctx.batchSeed);
   const scratch = evalScratch(ctx);
   const pacer = new Pacer();
   const resumed = ctx.resumed;
@@ -25,7 +24,7 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
   let nextBatch = resumed?.nextBatch ?? 0;
   const send = (i: number): void => {
     jobBatch[i] = nextBatch;
-    jobs.sent(i, batches.at(nextBatch++), version, timing.finishTime(i));
+    jobs.sent(i, nextBatch++, version, timing.finishTime(i));
   };
   const loopState = (): SimLoopState => ({
     step: version,
@@ -41,7 +40,7 @@ export async function simulateAsync(ctx: SimContext): Promise<LoopEnd> {
       jobs.buffer(i).set(job.x);
       sentAt[i] = job.sentAt;
       jobBatch[i] = job.batch;
-      jobs.sent(i, batches.at(job.batch), job.sentAt, timing.finishTime(i));
+      jobs.sent(i, job.batch, job.sentAt, timing.finishTime(i));
     });
   } else {
     for (let i = 0; i < n; i++) {

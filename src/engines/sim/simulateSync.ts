@@ -1,4 +1,3 @@
-import type { Batch } from '../../data/dataset.ts';
 import type { GradientResult } from '../../oracle/oracle.ts';
 import { checkpointIfDue, saveSimCheckpoint, type SimLoopState } from './simCheckpoint.ts';
 import { evalScratch, evaluateIfDue, evaluateNow, Pacer, type LoopEnd, type SimContext } from './simContext.ts';
@@ -15,8 +14,7 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
   const batchSize = config.batchSize;
   const x = new Float32Array(rule.dim);
   const mean = new Float32Array(rule.dim);
-  const batches = oracle.batches(batchSize, ctx.batchSeed);
-  const round: Batch[] = new Array(n);
+  const round: number[] = new Array(n);
   const scratch = evalScratch(ctx);
   const pacer = new Pacer();
   const resumed = ctx.resumed;
@@ -35,7 +33,7 @@ export async function simulateSync(ctx: SimContext): Promise<LoopEnd> {
     }
     const lr = lrAt(samples);
     rule.send(0, lr, x);
-    for (let i = 0; i < n; i++) round[i] = batches.at(nextBatch++);
+    for (let i = 0; i < n; i++) round[i] = nextBatch++;
     const results: GradientResult[] = await ctx.jobs.round(x, round);
     mean.fill(0);
     let loss = 0;

@@ -1,34 +1,11 @@
-import type { BatchSource } from '../../data/dataset.ts';
+import type { Batch, BatchSource } from '../../data/dataset.ts';
 import type { GradientOracle } from '../../oracle/oracle.ts';
+import { sumOf } from '../../rules/bases/thetaOps.ts';
 import type { LrSchedule } from '../../schedule/lrSchedule.ts';
 import type { ParameterStore } from './parameterStore.ts';
 import { Cell, nowMs, requestStop, stopRequested, type SharedControl } from './sharedControl.ts';
 import type { ThreadRowBuffer } from './threadRows.ts';
 import type { ThreadStats } from './workerMessages.ts';
-
-/**
- * Whether every g_j is finite, from their sum in double precision: a NaN or ±Inf makes the sum
- * non-finite, and float32 values cannot overflow a double sum. One branch-free pass with four
- * partial sums (leftovers first, so that V8's on-stack compiled loop has no untried code after
- * it) instead of a test per element.
- */
-function allFinite(g: Float32Array): boolean {
-  const n = g.length;
-  const r = n & 3;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j < r; j++) s0 += g[j];
-  for (; j < n; j += 4) {
-    s0 += g[j];
-    s1 += g[j + 1];
-    s2 += g[j + 2];
-    s3 += g[j + 3];
-  }
-  return Number.isFinite(s0 + s1 + s2 + s3);
-}
 
 /**
  * One thread's AsyncSGD loop with the run's rule: take the next minibatch index k, read (the
@@ -57,6 +34,9 @@ export async function runThreadLoop(args: {
   const { cells } = control;
   const t0 = control.startMs[0];
   const x = new Float32Array(oracle.dim);
+  // This thread's minibatch and gradient buffers: each is used up before the next gradient.
+  const gOut = new Float32Array(oracle.dim);
+  let batch: Batch | undefined;
   const diverged = (at: number) => {
     Atomics.compareExchange(cells, Cell.DIVERGED_AT, -1, at);
     requestStop(control);
@@ -83,13 +63,13 @@ export async function runThreadLoop(args: {
   for (;;) {
     const k = take();
     if (k < 0) break;
-    const batch = batches.at(k);
+    batch = batches.at(k, batch);
     // The schedule at the samples before this batch, as in the simulator (its send and receive use it).
     const lr = lrAt(k * batchSize);
     const read = store.read(worker, lr, x);
-    const result = await oracle.gradient(x, batch);
+    const result = await oracle.gradient(x, batch, gOut);
     if (read.overlapped) stats.overlapped++;
-    if (!Number.isFinite(result.loss) || !allFinite(result.g) || bound.exceeded(result.loss)) {
+    if (!Number.isFinite(result.loss) || !Number.isFinite(sumOf(result.g)) || bound.exceeded(result.loss)) {
       diverged(read.version + 1);
       break;
     }

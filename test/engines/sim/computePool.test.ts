@@ -34,9 +34,20 @@ test("computeThreads 'auto' starts threads only for a model problem long enough 
   await assert.rejects(runExperiment({ objective: 'quadratic', lr: 0.05, workers: 4, steps: 3, computeThreads: 42 }), /config\.computeThreads: at most one compute thread per worker: no more than 4 gradient\(s\) are ever in flight \(workers: 4\), got 42/);
 });
 
-test('an error in a compute thread ends the run failed with the rows so far', async () => {
-  const r = await runExperiment({ objective: { name: 'failing', worker: 0, afterGradients: 5 }, lr: 0.1, workers: 4, steps: 100, computeThreads: 2 });
-  assert.equal(r.record.status, 'failed');
-  assert.match(r.record.message!, /compute thread 0: failing objective: throws on gradient 5/);
-  assert.ok(r.updates.numRows() < 100);
+test('an error in a helper thread, or in the run\'s own oracle computing beside them, ends the run failed with the rows so far', async () => {
+  // Which thread computes which gradient depends on timing: each fails on its first, and the
+  // budget is long enough (a few ms per thousand updates) that both take part under any load.
+  const cfg = { lr: 0.1, workers: 4, steps: 20_000, computeThreads: 2, logEvery: 1 };
+  const helper = await runExperiment({ ...cfg, objective: { name: 'failing', worker: 1, afterGradients: 0 } });
+  assert.equal(helper.record.status, 'failed');
+  assert.match(helper.record.message!, /compute thread 1: failing objective: throws on gradient 0/);
+  assert.ok(helper.updates.numRows() < 20_000);
+  const own = await runExperiment({ ...cfg, objective: { name: 'failing', worker: 0, afterGradients: 0 } });
+  assert.equal(own.record.status, 'failed');
+  assert.match(own.record.message!, /^failing objective: throws on gradient 0/);
+  assert.ok(own.updates.numRows() < 20_000);
+  await assert.rejects(
+    runExperiment({ objective: { name: 'failing', worker: 2, afterGradients: 5 }, lr: 0.1, workers: 4, steps: 100, computeThreads: 2 }),
+    /config\.objective\.worker: the failing objective's worker is a compute thread here \(0: the run's own, 1…K−1 its helpers\); computeThreads 2 has ids 0\.\.1, got 2/,
+  );
 });

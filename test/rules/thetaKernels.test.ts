@@ -1,0 +1,71 @@
+/**
+ * The θ passes in C (native/src/theta.c) give the same bits as their JavaScript loops
+ * (thetaLoops.ts), so a run's tables do not depend on whether the addon is built: every length
+ * class mod 4, values across float32's range, overflow to ±Inf on the store, NaN. CI sets
+ * STALELAB_REQUIRE_NATIVE=1, so there a missing addon fails rather than skips.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadBlasAddon } from '../../src/backend/blas/blasAddon.ts';
+import { gapToTheta, sgdUpdate, sgdUpdateWithGap, sumOf, thetaKernels } from '../../src/rules/bases/thetaOps.ts';
+import { gapToThetaJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from '../../src/rules/bases/thetaLoops.ts';
+import { makeRng } from '../../src/rng/rng.ts';
+
+const loaded = loadBlasAddon();
+const missing = 'error' in loaded ? loaded.error : null;
+if (missing && process.env.STALELAB_REQUIRE_NATIVE) throw new Error(`STALELAB_REQUIRE_NATIVE is set but ${missing}`);
+const skip = missing ? `the native addon is not available: ${missing}` : process.env.STALELAB_THETA_KERNELS === 'js' ? 'STALELAB_THETA_KERNELS=js keeps the JavaScript loops' : false;
+
+function sample(n: number, seed: number, special: boolean): Float32Array {
+  const rng = makeRng(seed);
+  const v = new Float32Array(n);
+  for (let j = 0; j < n; j++) v[j] = (rng.uniform() - 0.5) * 10 ** Math.floor(rng.uniform() * 12 - 6);
+  if (special) {
+    v[3] = 3.0e38; // with lr·g below, the step overflows float32 on the store
+    v[n - 2] = -1e-40; // subnormal
+  }
+  return v;
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+test('the native θ passes equal the JavaScript loops bit for bit', { skip }, () => {
+  assert.equal(thetaKernels, 'native', 'the addon is built, so the engines use it');
+  for (const n of [1024, 1025, 1026, 1027, 4099, 101770]) {
+    for (const special of [false, true]) {
+      const theta = sample(n, n, special);
+      const g = sample(n, n + 1, false);
+      if (special) g[3] = -3.0e38;
+      const x = sample(n, n + 2, false);
+      const lr = special ? 0.5 : 0.0137;
+      const a = theta.slice();
+      const b = theta.slice();
+      assert.ok(same(sgdUpdate(a, g, lr), sgdUpdateJs(b, g, lr)), `sgdUpdate checksum, n = ${n}`);
+      assert.deepEqual(bits(a), bits(b), `sgdUpdate θ, n = ${n}`);
+      if (special) assert.equal(a[3], Infinity, 'the overflow reached the store');
+      const qa = { gapSq: 0 };
+      const qb = { gapSq: 0 };
+      assert.ok(same(sgdUpdateWithGap(a, g, lr, x, qa), sgdUpdateWithGapJs(b, g, lr, x, qb)), `sgdUpdateWithGap checksum, n = ${n}`);
+      assert.ok(same(qa.gapSq, qb.gapSq), `sgdUpdateWithGap gap, n = ${n}`);
+      assert.deepEqual(bits(a), bits(b), `sgdUpdateWithGap θ, n = ${n}`);
+      const da = new Float32Array(n);
+      const db = new Float32Array(n);
+      assert.ok(same(gapToTheta(theta, x, da), gapToThetaJs(theta, x, db)), `gapToTheta, n = ${n}`);
+      assert.deepEqual(bits(da), bits(db), `gapToTheta difference, n = ${n}`);
+      assert.ok(same(gapToTheta(theta, x, null), gapToThetaJs(theta, x, null)), `gapToTheta without out, n = ${n}`);
+      assert.ok(same(sumOf(a), sumJs(a)), `sum, n = ${n}`);
+      if (special) assert.ok(!Number.isFinite(sumOf(a)), 'a non-finite θ gives a non-finite sum');
+      g[7] = NaN;
+      assert.ok(Number.isNaN(sumOf(g)) && Number.isNaN(sumJs(g)), 'NaN propagates');
+    }
+  }
+});
+
+test('the native θ passes refuse arrays of different lengths instead of reading past one', { skip }, () => {
+  if ('error' in loaded) return;
+  const a = loaded.addon;
+  assert.throws(() => a.sgdStep!(new Float32Array(2048), new Float32Array(2047), 0.1), /same length/);
+  assert.throws(() => a.gapSq!(new Float32Array(2048), new Float32Array(2048), new Float32Array(5)), /of that length/);
+  assert.throws(() => a.sgdStepWithGap!(new Float32Array(8), new Float32Array(8), 0.1, new Float32Array(8), new Float64Array(0)), /gapSq: Float64Array/);
+});
