@@ -3,6 +3,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { packageDir } from '../src/data/dataPaths.ts';
 import { median, type FigureLog } from './figures.ts';
+import { gradientMs } from './gradientTiming.ts';
 import { simPerUpdate } from './simTiming.ts';
 import { blasMissing } from './trainStep.ts';
 
@@ -57,6 +58,11 @@ export async function peerRatio(log: FigureLog, rounds: number): Promise<void> {
     if (cores > 1) all.push((await simPerUpdate({ ...config, computeThreads: cores }, WORKLOAD.updates)).meanMs);
   }
   log.add({ name: 'peer.stalelab.one_core', backend, value: median(one), unit: 'ms/update', note: `mean over updates 9…${WORKLOAD.updates}, median of ${rounds} rounds` });
+  // The master's share of an update on one core: what is left once the gradient is taken out.
+  const gradient = await gradientMs(config, WORKLOAD.updates);
+  const share = median(one) - gradient;
+  log.add({ name: 'peer.gradient_only', backend, value: gradient, unit: 'ms/gradient', note: 'the oracle alone on the run\'s minibatches, buffers reused as the engine does' });
+  log.add({ name: 'peer.master_share.one_core', backend, value: share, unit: 'ms/update', ratio: share / median(one), ratioTo: 'peer.stalelab.one_core', note: 'rule step, gap statistic, event heap, rows, minibatch assembly' });
   if (cores > 1) {
     log.add({ name: `peer.stalelab.K${cores}`, backend, value: median(all), unit: 'ms/update', ratio: median(all) / median(one), ratioTo: 'peer.stalelab.one_core' });
     log.checkRounds({ target: 2, what: `K=${cores} compute threads / one, updates/s`, compare: 'ge', bound: 0.8 * cores, note: `${(1000 / median(all)).toFixed(0)} vs ${(1000 / median(one)).toFixed(0)} updates/s` }, all.map((a, i) => one[i] / a));

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { runExperiment } from '../src/run/runExperiment.ts';
 import { median, type FigureLog } from './figures.ts';
+import { gradientMs } from './gradientTiming.ts';
 import type { StepFigures } from './floorRatio.ts';
 import { BENCH_MODELS, blasMissing } from './trainStep.ts';
 
@@ -15,21 +16,28 @@ export async function threadScaling(log: FigureLog, model: string, batchSize: nu
   const cores = os.availableParallelism();
   const backends = blasMissing() ? ['wasm'] : ['wasm', 'blas'];
   console.log(`\n== Target 5 and thread scaling (threads engine, hogwild, ${model}, B=${batchSize}, T = 1…${cores}, ${backends.join(' and ')})`);
+  const runConfig = (backend: string) => ({
+    lr: 0.01, batchSize, seed: 1, backend, evalSubset: 200, model: BENCH_MODELS[model].spec, dataset: { name: 'mnist', trainSize: 10000, testSize: 500 },
+  });
   const ups = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     for (const backend of backends) {
       for (let t = 1; t <= cores; t++) {
         if (t > 1 && backend !== backends.at(-1)) continue;
-        const run = await runExperiment({
-          engine: 'threads', sync: 'hogwild', workers: t, lr: 0.01, batchSize, seconds, seed: 1, backend, evalSubset: 200,
-          model: BENCH_MODELS[model].spec, dataset: { name: 'mnist', trainSize: 10000, testSize: 500 },
-        });
+        const run = await runExperiment({ ...runConfig(backend), engine: 'threads', sync: 'hogwild', workers: t, seconds });
         const key = `${backend}.T${t}`;
         ups.set(key, [...(ups.get(key) ?? []), run.record.summary.updates_per_sec as number]);
       }
     }
   }
   for (const [key, v] of ups) log.add({ name: `threads.hogwild.${key}.${model}.b${batchSize}`, backend: key.split('.')[0], value: median(v), unit: 'updates/s', note: `median of ${v.length} runs of ${seconds} s` });
+  // What one thread spends per update beside the gradient (the store's read and write with the
+  // rule's step and gap, the finiteness check, the minibatch, the row): the rest of target 5.
+  for (const backend of backends) {
+    const gradient = await gradientMs({ ...runConfig(backend), engine: 'sim' }, 300);
+    const perUpdate = 1000 / median(ups.get(`${backend}.T1`)!);
+    log.add({ name: `threads.overhead.${backend}.T1.${model}.b${batchSize}`, backend, value: perUpdate - gradient, unit: 'ms/update', ratio: (perUpdate - gradient) / perUpdate, ratioTo: `threads.hogwild.${backend}.T1`, note: `${perUpdate.toFixed(3)} ms per update, ${gradient.toFixed(3)} ms the gradient alone` });
+  }
   const main = backends.at(-1)!;
   for (let t = 2; t <= cores; t++) {
     const one = ups.get(`${main}.T1`)!;

@@ -26,6 +26,27 @@ describe('makeBatchSource', () => {
     assert.notDeepEqual(a.map(rowsOf), c.map(rowsOf));
   });
 
+  test('a batch written into a used one equals a fresh one and shares its arrays; a batch of another shape is refused', () => {
+    for (const regression of [false, true]) {
+      const src = makeBatchSource(split(50, regression), 2, 8, 11);
+      let used = src.at(0);
+      for (const k of [3, 7, 6, 40]) {
+        const fresh = src.at(k);
+        const reused = src.at(k, used);
+        assert.equal(reused.x, used.x);
+        assert.equal(reused.y, used.y);
+        assert.deepEqual([...reused.x], [...fresh.x]);
+        assert.deepEqual([...reused.y], [...fresh.y]);
+        assert.equal(reused.index, k);
+        assert.equal(reused.samplesBefore, k * 8);
+        used = reused;
+      }
+      const other = makeBatchSource(split(50, !regression), 2, 8, 11).at(0);
+      assert.throws(() => src.at(1, other), /batch reuse: expected a batch of this source/);
+      assert.throws(() => src.at(1, makeBatchSource(split(50, regression), 2, 4, 11).at(0)), /batch reuse/);
+    }
+  });
+
   test('every epoch covers every example exactly once, reshuffled each epoch (batch straddling epochs)', () => {
     const n = 50;
     const batch = 8; // does not divide 50: batches straddle epoch boundaries

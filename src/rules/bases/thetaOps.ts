@@ -5,8 +5,9 @@ import { gapToThetaJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoo
  * The memory-bound passes over θ that every engine's hot path runs (the simulated master's step,
  * the threads' in-place stores, the gradient check). V8 runs them at about 2.5 ns per float, as
  * long as a small model's gradient on BLAS takes; where the native addon is built they run in C
- * (native/src/theta.c), 3–4× faster, with the same bits as the JavaScript loops (thetaLoops.ts),
- * so a run's tables do not depend on which ran. STALELAB_THETA_KERNELS=js keeps JavaScript.
+ * (native/src/theta.c), 2–4× faster, with the same bits as the JavaScript loops (thetaLoops.ts),
+ * so a run's tables do not depend on which ran (`sumOf`, whose value only says whether a vector is
+ * finite, adds in its own order). STALELAB_THETA_KERNELS=js keeps JavaScript.
  */
 export type ThetaKernels = 'native' | 'js';
 
@@ -61,7 +62,10 @@ export function sgdUpdateWithGap(theta: Float32Array, g: Float32Array, lr: numbe
   return checksum;
 }
 
-/** Σ v in double precision: non-finite iff some v_j is (float32 values cannot overflow the sum). */
+/**
+ * Σ v in double precision: non-finite iff some v_j is (float32 values cannot overflow the sum).
+ * Its value beyond that depends on the implementation's order of adding.
+ */
 export function sumOf(v: Float32Array): number {
   return native && v.length >= NATIVE_FROM ? native.sum(v) : sumJs(v);
 }
