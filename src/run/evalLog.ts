@@ -89,15 +89,24 @@ export class EvalLog {
   /**
    * Evaluate a second point of the same step (e.g. the look-ahead beside the master): logged with
    * its `params`, kept in finalSecondary, never used for the target. Call it after run() of the step.
+   * When the point has the same bits as the one run() evaluated (a rule whose look-ahead is θ), its
+   * evaluations are those, logged again under `params` rather than computed twice.
    */
-  async runSecondary(theta: Float32Array, params: EvalParams, step: number, samples: number, time: number): Promise<void> {
+  async runSecondary(theta: Float32Array, params: EvalParams, step: number, samples: number, time: number, primaryTheta?: Float32Array): Promise<void> {
     if (step === this.lastSecondaryStep) return;
     this.lastSecondaryStep = step;
-    for (const split of this.opts.splits) this.finalSecondary[split] = await this.evaluate(theta, split, step, samples, time, params);
+    const same = primaryTheta !== undefined && step === this.lastStep && sameBits(theta, primaryTheta);
+    for (const split of this.opts.splits) {
+      const known = same ? this.final[split] : undefined;
+      this.finalSecondary[split] = known ? this.logEvaluation(known, split, step, samples, time, params) : await this.evaluate(theta, split, step, samples, time, params);
+    }
   }
 
   private async evaluate(theta: Float32Array, split: SplitName, step: number, samples: number, time: number, params: EvalParams): Promise<Evaluation> {
-    const e = await this.oracle.evaluate(theta, split);
+    return this.logEvaluation(await this.oracle.evaluate(theta, split), split, step, samples, time, params);
+  }
+
+  private logEvaluation(e: Evaluation, split: SplitName, step: number, samples: number, time: number, params: EvalParams): Evaluation {
     this.log.push({
       step,
       epoch: samples / this.oracle.trainSize,
@@ -143,4 +152,14 @@ export class EvalLog {
   get lastLoss(): number {
     return this.final.train?.loss ?? this.final.test?.loss ?? NaN;
   }
+}
+
+/** Whether two vectors hold the same bits (NaN payloads included): equal θ evaluate equally. */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  return true;
 }

@@ -83,6 +83,36 @@ test('§5.1 through the engine: gamma timing, DANA-Zero look-ahead evaluations e
   assert.equal(both.record.summary.final_look_ahead_test_loss, zl[zl.length - 1]);
 });
 
+test('evalAt both: where the look-ahead is θ itself (every base but DANA-Zero), its rows repeat the master evaluation without computing it again', async () => {
+  const counted = () => {
+    const o = oracle();
+    let calls = 0;
+    const evaluate = o.evaluate.bind(o);
+    return { oracle: Object.assign(o, { evaluate: (theta: Float32Array, split: 'train' | 'test') => (calls++, evaluate(theta, split)) }), calls: () => calls };
+  };
+  const cfg = (rule: string, evalAt: 'master' | 'both'): SimConfigInput => ({ rule, lr: 0.05, workers: 8, steps: 300, batchSize: 4, evalEvery: 100, evalAt, seed: 3 });
+  for (const rule of ['asgd', 'ga-momentum', 'dana-slim']) {
+    const master = counted();
+    const m = await runExperiment(cfg(rule, 'master'), undefined, { oracle: master.oracle });
+    const both = counted();
+    const b = await runExperiment(cfg(rule, 'both'), undefined, { oracle: both.oracle });
+    const rows = b.evals.objects() as { params: string; loss: number; step: number }[];
+    const ahead = rows.filter((r) => r.params === 'look-ahead');
+    assert.deepEqual(ahead.map((r) => [r.step, r.loss]), rows.filter((r) => r.params === 'master').map((r) => [r.step, r.loss]), `${rule}: same rows`);
+    assert.deepEqual(rows.filter((r) => r.params === 'master').map((r) => r.loss), m.evals.array('loss'));
+    assert.equal(both.calls(), master.calls(), `${rule}: no evaluation computed twice`);
+  }
+  // DANA-Zero's look-ahead differs from θ once it has momentum: both points are evaluated, except
+  // at step 0, where S = 0 makes the look-ahead θ.
+  const z = counted();
+  await runExperiment(cfg('dana-zero', 'master'), undefined, { oracle: z.oracle });
+  const zb = counted();
+  const zr = await runExperiment(cfg('dana-zero', 'both'), undefined, { oracle: zb.oracle });
+  const atStart = (zr.evals.objects() as { step: number; params: string }[]).filter((r) => r.step === 0 && r.params === 'master').length;
+  assert.ok(atStart > 0);
+  assert.equal(zb.calls(), 2 * z.calls() - atStart);
+});
+
 test('§5.2 DANA-Zero with N = 1 sends what Nesterov SGD holds (≤ 1e-5 relative)', async () => {
   const cfg = (rule: 'dana-zero' | 'nag-asgd', evalAt: 'master' | 'look-ahead'): SimConfigInput => ({
     rule, lr: 0.05, workers: 1, steps: 500, batchSize: 1, evalEvery: 25, evalAt, returnTrajectory: true,

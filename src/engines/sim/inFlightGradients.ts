@@ -27,6 +27,8 @@ export class InFlightGradients implements GradientJobs {
   /** The minibatch and gradient buffers of the one-by-one path (its result is used before the next take). */
   private scratch: Batch | undefined;
   private readonly g: Float32Array;
+  /** Each worker's minibatch buffers for grouped passes (a group is used up within its pass). */
+  private readonly groupBatches: (Batch | undefined)[];
   private readonly due: Float64Array;
   private readonly ready: (GradientResult | undefined)[];
   passes = 0;
@@ -45,6 +47,7 @@ export class InFlightGradients implements GradientJobs {
     this.thetas = Array.from({ length: workers }, () => new Float32Array(oracle.dim));
     this.batches = new Float64Array(workers);
     this.g = new Float32Array(oracle.dim);
+    this.groupBatches = new Array(workers);
     this.due = new Float64Array(workers);
     this.ready = new Array(workers);
   }
@@ -79,7 +82,7 @@ export class InFlightGradients implements GradientJobs {
         if (calibrating) c.single.push(performance.now() - t0);
       }
       if (calibrating && c.grouped.length >= CALIBRATION_PASSES && c.single.length >= CALIBRATION_PASSES) {
-        this.groupUsed = median(c.grouped) < median(c.single) ? this.maxGroup : 1;
+        this.groupUsed = median(c.grouped) < GROUPING_MARGIN * median(c.single) ? this.maxGroup : 1;
       }
     }
     this.ready[i] = undefined;
@@ -93,7 +96,7 @@ export class InFlightGradients implements GradientJobs {
     // The next due first: those are the next to be applied (ties by worker id).
     others.sort((a, b) => this.due[a] - this.due[b] || a - b);
     const group = [first, ...others.slice(0, size - 1)];
-    const results = await this.many(group.map((j) => this.thetas[j]), group.map((j) => this.source.at(this.batches[j])));
+    const results = await this.many(group.map((j) => this.thetas[j]), group.map((j) => (this.groupBatches[j] = this.source.at(this.batches[j], this.groupBatches[j]))));
     group.forEach((j, k) => (this.ready[j] = results[k]));
     return group.length;
   }
@@ -113,7 +116,15 @@ export class InFlightGradients implements GradientJobs {
 }
 
 /** Timed passes of each kind before the faster is kept (the first of each warms up the kernels). */
-const CALIBRATION_PASSES = 4;
+const CALIBRATION_PASSES = 6;
+
+/**
+ * Grouping is kept only when its calibrated time per gradient is clearly lower: a group holds
+ * its gradients and minibatches until they are applied, which costs memory traffic and garbage
+ * collection the short calibration does not see (tfjs on wasm kept groups that were 5–15 %
+ * slower over a whole run when any gain counted).
+ */
+const GROUPING_MARGIN = 0.9;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -68,7 +68,7 @@ export function evalScratch(ctx: Pick<SimContext, 'config' | 'rule'>): Float32Ar
 export async function evaluateNow(ctx: SimContext, step: number, samples: number, simTime: number, scratch: Float32Array): Promise<boolean> {
   const at = ctx.config.evalAt;
   const hit = await ctx.evals.run(at === 'look-ahead' ? lookAhead(ctx, samples, scratch) : ctx.rule.master(), step, samples, simTime);
-  if (at === 'both') await ctx.evals.runSecondary(lookAhead(ctx, samples, scratch), 'look-ahead', step, samples, simTime);
+  if (at === 'both') await ctx.evals.runSecondary(lookAhead(ctx, samples, scratch), 'look-ahead', step, samples, simTime, ctx.rule.master());
   return hit;
 }
 
