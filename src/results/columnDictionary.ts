@@ -131,7 +131,7 @@ export const SUMMARY_TABLE: TableInfo = {
     final_look_ahead_test_accuracy: col('number', 'fraction', 'evalAt both: test accuracy of the look-ahead parameters at the end.', SIM),
     gradient_batching: col('string', '', 'off (each gradient computed when applied) or in-flight (grouped ahead).', SIM),
     compute_threads: col('integer', 'threads', 'Threads computing the workers’ gradients: this thread and K − 1 helper threads (1: this thread alone; computeThreads "auto" decides by the problem).', SIM),
-    gradient_group_used: col('integer', 'gradients', 'In-flight batching: the group size kept after timing (1 after falling back); null when off.', SIM),
+    gradient_group_used: col('integer', 'gradients', 'In-flight batching: the group size kept after timing sizes 1, 4, 16, … up to gradientGroup (1: no group was faster); null when off or still timing.', SIM),
     gradient_passes: col('integer', 'passes', 'Oracle gradient passes made.', SIM),
     gradients_computed: col('integer', 'gradients', 'Gradients computed (jobs past the budget are not).', SIM),
     // threads

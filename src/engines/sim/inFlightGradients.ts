@@ -1,6 +1,7 @@
 import type { Batch, BatchSource } from '../../data/dataset.ts';
 import type { GradientOracle, GradientResult } from '../../oracle/oracle.ts';
 import type { GradientJobs } from './gradientJobs.ts';
+import { GroupCalibration } from './groupCalibration.ts';
 
 /** How the async engine evaluates gradients: one per update, or in-flight jobs together. */
 export const GRADIENT_BATCHING = ['off', 'in-flight'] as const;
@@ -17,8 +18,8 @@ export type GradientBatching = (typeof GRADIENT_BATCHING)[number];
  * changes. Keeps up to N gradients (N × D floats) in memory.
  *
  * Grouping pays where one pass costs little more than one gradient (a GPU's round trip); on a CPU
- * it can cost more. So the first passes alternate grouped and single ones, timed per gradient, and
- * the run keeps the faster (`groupUsed`: maxGroup, or 1 after falling back).
+ * it can cost more. So the first passes time group sizes against each other (GroupCalibration) and
+ * the run keeps the fastest (`groupUsed`: up to maxGroup, or 1 when no group was faster).
  */
 export class InFlightGradients implements GradientJobs {
   private readonly thetas: Float32Array[];
@@ -33,9 +34,7 @@ export class InFlightGradients implements GradientJobs {
   private readonly ready: (GradientResult | undefined)[];
   passes = 0;
   computed = 0;
-  /** The group size the calibration kept (null until decided; 1: grouping was not faster). */
-  groupUsed: number | null = null;
-  private readonly calibration = { grouped: [] as number[], single: [] as number[] };
+  private readonly calibration: GroupCalibration;
 
   constructor(
     private readonly oracle: GradientOracle,
@@ -48,8 +47,14 @@ export class InFlightGradients implements GradientJobs {
     this.batches = new Float64Array(workers);
     this.g = new Float32Array(oracle.dim);
     this.groupBatches = new Array(workers);
+    this.calibration = new GroupCalibration(mode === 'in-flight' ? maxGroup : 1);
     this.due = new Float64Array(workers);
     this.ready = new Array(workers);
+  }
+
+  /** The group size the calibration kept (null until decided; 1: no group was faster). */
+  get groupUsed(): number | null {
+    return this.mode === 'in-flight' ? this.calibration.decided : null;
   }
 
   buffer(i: number): Float32Array {
@@ -65,25 +70,20 @@ export class InFlightGradients implements GradientJobs {
   async take(i: number, stepsLeft: number): Promise<GradientResult> {
     let result = this.ready[i];
     if (result === undefined) {
-      const grouping = this.mode === 'in-flight' && this.maxGroup > 1 && stepsLeft > 1;
-      const c = this.calibration;
-      const calibrating = grouping && this.groupUsed === null;
-      const grouped = grouping && this.groupUsed !== 1 && (!calibrating || c.grouped.length <= c.single.length);
+      // The last update's gradient is computed alone: nothing after it could use a group.
+      const pass = stepsLeft > 1 ? this.calibration.next() : { size: 1, candidate: false };
       const t0 = performance.now();
-      if (grouped) {
-        const size = await this.computeGroup(i, Math.min(this.maxGroup, stepsLeft));
+      let computed = 1;
+      if (pass.size > 1) {
+        computed = await this.computeGroup(i, Math.min(pass.size, stepsLeft));
         result = this.ready[i]!;
-        if (calibrating) c.grouped.push((performance.now() - t0) / size);
       } else {
         this.scratch = this.source.at(this.batches[i], this.scratch);
         result = await this.oracle.gradient(this.thetas[i], this.scratch, this.g);
         this.passes++;
         this.computed++;
-        if (calibrating) c.single.push(performance.now() - t0);
       }
-      if (calibrating && c.grouped.length >= CALIBRATION_PASSES && c.single.length >= CALIBRATION_PASSES) {
-        this.groupUsed = median(c.grouped) < GROUPING_MARGIN * median(c.single) ? this.maxGroup : 1;
-      }
+      if (stepsLeft > 1) this.calibration.record(pass.candidate, (performance.now() - t0) / computed);
     }
     this.ready[i] = undefined;
     return result;
@@ -115,21 +115,6 @@ export class InFlightGradients implements GradientJobs {
   async close(): Promise<void> {}
 }
 
-/** Timed passes of each kind before the faster is kept (the first of each warms up the kernels). */
-const CALIBRATION_PASSES = 6;
-
-/**
- * Grouping is kept only when its calibrated time per gradient is clearly lower: a group holds
- * its gradients and minibatches until they are applied, which costs memory traffic and garbage
- * collection the short calibration does not see (tfjs on wasm kept groups that were 5–15 %
- * slower over a whole run when any gain counted).
- */
-const GROUPING_MARGIN = 0.9;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 async function sequential(oracle: GradientOracle, thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
   const out: GradientResult[] = [];
