@@ -129,6 +129,17 @@ static int floats(napi_env env, napi_value v, float **data, size_t *n) {
   return typed(env, v, napi_float32_array, (void **)data, n);
 }
 
+static napi_value usage(napi_env env, const char *signature) {
+  napi_throw_type_error(env, NULL, signature);
+  return NULL;
+}
+
+static napi_value number(napi_env env, double v) {
+  napi_value out;
+  CHECK(napi_create_double(env, v, &out));
+  return out;
+}
+
 // sgdStep(theta, g, lr) -> Σ θ after the step
 static napi_value SgdStep(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -137,13 +148,8 @@ static napi_value SgdStep(napi_env env, napi_callback_info info) {
   float *theta, *g;
   size_t nt, ng;
   double lr;
-  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &g, &ng) || napi_get_value_double(env, argv[2], &lr) != napi_ok || nt != ng) {
-    napi_throw_type_error(env, NULL, "sgdStep(theta: Float32Array, g: Float32Array of the same length, lr: number)");
-    return NULL;
-  }
-  napi_value out;
-  CHECK(napi_create_double(env, theta_sgd_step(theta, g, lr, nt), &out));
-  return out;
+  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &g, &ng) || napi_get_value_double(env, argv[2], &lr) != napi_ok || nt != ng) return usage(env, "sgdStep(theta: Float32Array, g: Float32Array of the same length, lr: number)");
+  return number(env, theta_sgd_step(theta, g, lr, nt));
 }
 
 // sgdStepWithGap(theta, g, lr, x, gapSq: Float64Array) -> Σ θ after the step; gapSq[0] = Σ (θ − x)² before it
@@ -156,13 +162,8 @@ static napi_value SgdStepWithGap(napi_env env, napi_callback_info info) {
   size_t nt, ng, nx, nq;
   double lr;
   if (argc < 5 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &g, &ng) || napi_get_value_double(env, argv[2], &lr) != napi_ok ||
-      !floats(env, argv[3], &x, &nx) || !typed(env, argv[4], napi_float64_array, (void **)&gap, &nq) || nt != ng || nt != nx || nq < 1) {
-    napi_throw_type_error(env, NULL, "sgdStepWithGap(theta, g, lr, x: Float32Array of one length, gapSq: Float64Array)");
-    return NULL;
-  }
-  napi_value out;
-  CHECK(napi_create_double(env, theta_sgd_step_gap(theta, g, lr, x, nt, gap), &out));
-  return out;
+      !floats(env, argv[3], &x, &nx) || !typed(env, argv[4], napi_float64_array, (void **)&gap, &nq) || nt != ng || nt != nx || nq < 1) return usage(env, "sgdStepWithGap(theta, g, lr, x: Float32Array of one length, gapSq: Float64Array)");
+  return number(env, theta_sgd_step_gap(theta, g, lr, x, nt, gap));
 }
 
 // gapSq(theta, x, out: Float32Array | null) -> Σ (θ − x)², θ − x into out
@@ -175,13 +176,8 @@ static napi_value GapSq(napi_env env, napi_callback_info info) {
   napi_valuetype third = napi_null;
   if (argc >= 3) CHECK(napi_typeof(env, argv[2], &third));
   if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &x, &nx) || nt != nx ||
-      (third != napi_null && (!floats(env, argv[2], &out, &no) || no != nt))) {
-    napi_throw_type_error(env, NULL, "gapSq(theta, x: Float32Array of one length, out: Float32Array of that length | null)");
-    return NULL;
-  }
-  napi_value r;
-  CHECK(napi_create_double(env, theta_gap(theta, x, out, nt), &r));
-  return r;
+      (third != napi_null && (!floats(env, argv[2], &out, &no) || no != nt))) return usage(env, "gapSq(theta, x: Float32Array of one length, out: Float32Array of that length | null)");
+  return number(env, theta_gap(theta, x, out, nt));
 }
 
 // sum(v) -> Σ v
@@ -191,13 +187,8 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   float *v;
   size_t n;
-  if (argc < 1 || !floats(env, argv[0], &v, &n)) {
-    napi_throw_type_error(env, NULL, "sum(v: Float32Array)");
-    return NULL;
-  }
-  napi_value r;
-  CHECK(napi_create_double(env, theta_sum(v, n), &r));
-  return r;
+  if (argc < 1 || !floats(env, argv[0], &v, &n)) return usage(env, "sum(v: Float32Array)");
+  return number(env, theta_sum(v, n));
 }
 
 // info() -> { config, core }
