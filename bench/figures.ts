@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { writeAtomic } from '../src/results/atomicWrite.ts';
+import { sourceRevision } from '../src/run/provenance.ts';
 import os from 'node:os';
 
 /** One measured figure, as `--json` writes it: comparable across commits by name and backend. */
@@ -83,7 +84,8 @@ export class FigureLog {
   writeJson(file: string, meta: Record<string, unknown>): void {
     const machine = { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.versions.node, loadavg: os.loadavg() };
     const targets = this.targets.map((t) => ({ ...t, pass: passes(t) }));
-    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, ...meta, figures: this.figures, targets, skipped: this.skipped }, null, 2));
+    // The commit measured, so a recorded run compares with a later one.
+    writeAtomic(file, JSON.stringify({ when: new Date().toISOString(), source: sourceRevision(), machine, ...meta, figures: this.figures, targets, skipped: this.skipped }, null, 2));
     console.log(`\nwrote ${file}`);
   }
 }
