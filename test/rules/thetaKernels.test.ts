@@ -5,6 +5,7 @@
  * only tells whether a vector is finite may add in another order.) CI sets
  * STALELAB_REQUIRE_NATIVE=1, so there a missing addon fails rather than skips.
  */
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBlasAddon } from '../../src/backend/blas/blasAddon.ts';
@@ -72,4 +73,20 @@ test('the native θ passes refuse arrays of different lengths instead of reading
   assert.throws(() => a.sgdStep!(new Float32Array(2048), new Float32Array(2047), 0.1), /same length/);
   assert.throws(() => a.gapSq!(new Float32Array(2048), new Float32Array(2048), new Float32Array(5)), /of that length/);
   assert.throws(() => a.sgdStepWithGap!(new Float32Array(8), new Float32Array(8), 0.1, new Float32Array(8), new Float64Array(0)), /gapSq: Float64Array/);
+});
+
+test('a simulated run writes the same tables with the native passes as with STALELAB_THETA_KERNELS=js', { skip }, () => {
+  // A child process per implementation: the choice is made once, when thetaOps.ts loads.
+  const script = `
+    import { runExperiment } from ${JSON.stringify(new URL('../../src/run/runExperiment.ts', import.meta.url).href)};
+    const out = [];
+    for (const rule of ['asgd', 'ga', 'sa-momentum']) {
+      const r = await runExperiment({ objective: { name: 'quadratic', dim: 4099, noise: 0.5 }, rule, lr: 0.05, workers: 8, steps: 300, evalEvery: 50, seed: 2 });
+      out.push(r.updates.objects(), r.evals.objects());
+    }
+    console.log(JSON.stringify(out));`;
+  const tables = (kernels: string) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, STALELAB_THETA_KERNELS: kernels } });
+  const native = tables('native');
+  assert.ok(native.length > 1000);
+  assert.equal(native, tables('js'));
 });
