@@ -16,13 +16,14 @@
 import { readFileSync } from 'node:fs';
 import * as aq from 'arquero';
 import { compareForClaim, formatDifference, type ClaimComparison } from '../src/results/claimVerdict.ts';
+import { cellAccuracies } from '../src/results/cellAccuracies.ts';
 
 const CHANCE = 0.1;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** "Fails as N grows": below its single-worker accuracy by more than this; "stays near": within it. */
 const MARGIN = 0.05;
 
-interface Row { rule: string; workers: number; seed: number; status: string; final_test_accuracy: number | null }
+type Row = { rule: string; workers: number; seed: number; status: string; final_test_accuracy: number | null };
 
 if (process.argv[2] === '--time-to-target') {
   const t = aq.fromCSV(readFileSync(process.argv[3]!, 'utf8')).objects() as { step_size: string; threads: number; status: string; seconds: number; target_reached?: unknown }[];
@@ -47,8 +48,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 const rows: Row[] = files.flatMap((f) => aq.fromCSV(readFileSync(f, 'utf8')).objects() as Row[]);
-const accuracy = (r: Row) => (r.status === 'diverged' || r.final_test_accuracy === null ? CHANCE : r.final_test_accuracy);
-const cell = (rule: string, n: number) => rows.filter((r) => r.rule === rule && r.workers === n).map(accuracy);
+const cell = (rule: string, n: number) => cellAccuracies(rows, { rule, workers: n }, { chance: CHANCE });
 const rules = new Set(rows.map((r) => r.rule));
 const workers = [...new Set(rows.map((r) => r.workers))].sort((a, b) => a - b);
 const nMax = Math.max(...workers);

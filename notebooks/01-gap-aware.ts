@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import {
   sweep, interruptible, stackTables, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure, histogramFigure,
   accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval, compareForClaim,
-  formatDifference, loadRecordedSweep,
+  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval,
 } from 'stalelab';
 
 const profile = notebookProfile();
@@ -115,15 +115,8 @@ for (const [name, r] of [['authors', authors], ['contrast', contrast]] as const)
 type Row = Record<string, unknown>;
 type Table = typeof runs;
 const rowsOf = (t: Table) => t.objects() as Row[];
-const accuracyOf = (r: Row, column: string): number => (r.status !== 'diverged' && typeof r[column] === 'number' && Number.isFinite(r[column] as number) ? (r[column] as number) : CHANCE);
 /** Per-seed accuracies of one rule at one N (diverged runs at chance). */
-const cellValues = (t: Table, rule: string, n: number, column = ACC): number[] => rowsOf(t).filter((r) => r.rule === rule && r.workers === n).map((r) => accuracyOf(r, column));
-/** "91.2% ± 0.4" : mean and 95 % t half-width over seeds. */
-const withInterval = (xs: number[]): string => {
-  if (xs.length === 0) return 'n/a';
-  const m = meanInterval(xs);
-  return m.halfWidth === null ? `${pct(m.mean)} (1 seed)` : `${pct(m.mean)} ± ${(100 * m.halfWidth).toFixed(1)}`;
-};
+const cellValues = (t: Table, rule: string, n: number, column = ACC): number[] => cellAccuracies(rowsOf(t), { rule, workers: n }, { column, chance: CHANCE });
 /** Mean ± 95 % interval per rule and N, diverged runs counted (and at chance). */
 function accuracySummary(t: Table, protocol: string, column = ACC): Row[] {
   const out: Row[] = [];
@@ -131,7 +124,7 @@ function accuracySummary(t: Table, protocol: string, column = ACC): Row[] {
     for (const n of [...new Set(rowsOf(t).map((r) => r.workers as number))].sort((a, b) => a - b)) {
       const cell = rowsOf(t).filter((r) => r.rule === rule && r.workers === n);
       if (cell.length === 0) continue;
-      const iv = meanInterval(cell.map((r) => accuracyOf(r, column)));
+      const iv = meanInterval(cell.map((r) => runAccuracy(r, column, CHANCE)));
       out.push({ protocol, rule, workers: n, runs: cell.length, diverged: cell.filter((r) => r.status === 'diverged').length, mean: iv.mean, ci_lower: iv.lower, ci_upper: iv.upper });
     }
   }
@@ -206,7 +199,7 @@ function judge(src: Source, claim: string, a: [string, number], b: [string, numb
   return {
     source: src.label, claim, workers: a[1], a: `${a[0]} N=${a[1]}`, b: `${b[0]} N=${b[1]}`, mean_a: c.meanA, mean_b: c.meanB,
     difference: c.difference, lower: c.lower, upper: c.upper, seeds: Math.min(c.nA, c.nB), verdict: c.verdict,
-    text: `${a[0]} ${withInterval(xa)} vs ${b[0]} ${withInterval(xb)}: difference ${formatDifference(c)} → **${c.verdict}**`,
+    text: `${a[0]} ${formatMeanInterval(xa)} vs ${b[0]} ${formatMeanInterval(xb)}: difference ${formatDifference(c)} → **${c.verdict}**`,
   };
 }
 const judged: Judged[] = [];
@@ -256,7 +249,7 @@ report.table('staleness_by_protocol', stalenessStats, 'staleness of ASGD updates
     if (!a.length || !b.length) return `- ${rule}: n/a`;
     const c = compareForClaim(a, b);
     const word = c.verdict === 'reproduced' ? 'higher under the authors\' protocol' : c.verdict === 'not reproduced' ? 'lower under the authors\' protocol' : 'no difference beyond noise';
-    return `- ${rule}: authors ${withInterval(a)}, contrast ${withInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
+    return `- ${rule}: authors ${formatMeanInterval(a)}, contrast ${formatMeanInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
   });
   const verdictOf = (src: Source, claim: string) => judged.find((j) => j.source === src.label && j.claim === claim && j.workers === Nmax)?.verdict ?? 'n/a';
   report.markdown([

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import {
   sweep, interruptible, stackTables, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure, histogramFigure,
   accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval, compareForClaim,
-  formatDifference, loadRecordedSweep,
+  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval,
 } from 'stalelab';
 
 const profile = notebookProfile();
@@ -114,13 +114,8 @@ for (const [name, r] of [['authors', authors], ['contrast', contrast]] as const)
 type Row = Record<string, unknown>;
 type Table = typeof runs;
 const rowsOf = (t: Table) => t.objects() as Row[];
-const accuracyOf = (r: Row, column: string): number => (r.status !== 'diverged' && typeof r[column] === 'number' && Number.isFinite(r[column] as number) ? (r[column] as number) : CHANCE);
-const cellValues = (t: Table, rule: string, n: number, column = ACC): number[] => rowsOf(t).filter((r) => r.rule === rule && r.workers === n).map((r) => accuracyOf(r, column));
-const withInterval = (xs: number[]): string => {
-  if (xs.length === 0) return 'n/a';
-  const m = meanInterval(xs);
-  return m.halfWidth === null ? `${pct(m.mean)} (1 seed)` : `${pct(m.mean)} ± ${(100 * m.halfWidth).toFixed(1)}`;
-};
+/** Per-seed accuracies of one rule at one N (diverged runs at chance). */
+const cellValues = (t: Table, rule: string, n: number, column = ACC): number[] => cellAccuracies(rowsOf(t), { rule, workers: n }, { column, chance: CHANCE });
 function accuracySummary(t: Table, protocol: string): Row[] {
   const out: Row[] = [];
   const ns = [...new Set(rowsOf(t).map((r) => r.workers as number))].sort((a, b) => a - b);
@@ -128,8 +123,8 @@ function accuracySummary(t: Table, protocol: string): Row[] {
     for (const n of ns) {
       const cell = rowsOf(t).filter((r) => r.rule === rule && r.workers === n);
       if (cell.length === 0) continue;
-      const iv = meanInterval(cell.map((r) => accuracyOf(r, ACC)));
-      const master = cell.map((r) => accuracyOf(r, 'final_test_accuracy'));
+      const iv = meanInterval(cell.map((r) => runAccuracy(r, ACC, CHANCE)));
+      const master = cell.map((r) => runAccuracy(r, 'final_test_accuracy', CHANCE));
       const gaps = cell.map((r) => r.gap_rmse_mean).filter((g): g is number => typeof g === 'number' && Number.isFinite(g));
       out.push({
         protocol, rule, workers: n, runs: cell.length, diverged: cell.filter((r) => r.status === 'diverged').length,
@@ -234,7 +229,7 @@ function judge(src: Source, claim: string, a: [string, number], b: [string, numb
   return {
     source: src.label, claim, workers: Math.max(a[1], b[1]), a: `${a[0]} N=${a[1]}`, b: `${b[0]} N=${b[1]}`, mean_a: c.meanA, mean_b: c.meanB,
     difference: c.difference, lower: c.lower, upper: c.upper, margin, seeds: Math.min(c.nA, c.nB), verdict: c.verdict,
-    text: `N = ${a[1]} ${withInterval(xa)} vs N = ${b[1]} ${withInterval(xb)}: difference ${formatDifference(c)} against ${margin >= 0 ? '+' : '−'}${Math.abs(margin)} → **${c.verdict}**`,
+    text: `N = ${a[1]} ${formatMeanInterval(xa)} vs N = ${b[1]} ${formatMeanInterval(xb)}: difference ${formatDifference(c)} against ${margin >= 0 ? '+' : '−'}${Math.abs(margin)} → **${c.verdict}**`,
   };
 }
 const CLAIMS = [
@@ -290,7 +285,7 @@ report.table('staleness_by_protocol', stalenessStats, 'staleness of momentum-ASG
     if (!a.length || !b.length) return `- ${rule}: n/a`;
     const c = compareForClaim(a, b);
     const word = c.verdict === 'reproduced' ? "higher under the authors' protocol" : c.verdict === 'not reproduced' ? "lower under the authors' protocol" : 'no difference beyond noise';
-    return `- ${rule}: authors ${withInterval(a)}, contrast ${withInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
+    return `- ${rule}: authors ${formatMeanInterval(a)}, contrast ${formatMeanInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
   });
   const changed = CLAIMS.filter((c) => {
     const v = (src: Source) => judged.find((x) => x.claim === c.claim && x.source === src.label)?.verdict;
@@ -438,7 +433,7 @@ report.figure('accuracy_vs_lr', errorBarFigure(byLr, {
     const rows = rowsOf(t);
     const diffs = rows.filter((r) => r.rule === 'dana-zero').map((z) => {
       const s = rows.find((r) => r.rule === 'dana-slim' && r.workers === z.workers && r.seed === z.seed);
-      return s ? Math.abs(accuracyOf(z, ACC) - accuracyOf(s, ACC)) : NaN;
+      return s ? Math.abs(runAccuracy(z, ACC, CHANCE) - runAccuracy(s, ACC, CHANCE)) : NaN;
     }).filter((d) => Number.isFinite(d));
     return { pairs: diffs.length, max: diffs.length ? Math.max(...diffs) : NaN };
   };

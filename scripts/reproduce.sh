@@ -3,7 +3,7 @@
 # file), set up Jupyter + the tslab kernel, build the library, and run every notebook headless in
 # the quick profile → reports/<notebook>.html and the tables behind every figure in reports/<notebook>/.
 #
-#   bash scripts/reproduce.sh                       # quick profile (≈6 min on 2 CPU cores, plus the install)
+#   bash scripts/reproduce.sh                       # quick profile (≈20 min on 2 CPU cores, plus the install)
 #   STALELAB_PROFILE=smoke bash scripts/reproduce.sh  # seconds-scale check that everything runs
 #   STALELAB_PROFILE=full bash scripts/reproduce.sh   # paper-scale settings (a GPU job)
 set -euo pipefail

@@ -31,8 +31,9 @@ export const simConfigSchema = z
     /** Most gradients per pass with gradientBatching 'in-flight' (bounds memory: this × D floats). */
     gradientGroup: z.number().int().min(1).max(4096).default(32),
     /**
-     * Compute threads for the workers' gradients, each with its own backend, while the master applies
-     * updates in simulated order (same tables as computing each gradient when applied). 'auto' = the
+     * Threads computing the workers' gradients: this one (the master, which also applies updates in
+     * simulated order) and K − 1 helper threads, each with its own backend (same tables as computing
+     * each gradient when applied). 'auto' = the
      * machine's cores for a model problem whose gradients (timed on two minibatches) add up to more
      * than 20 s, else none (this thread): built-in objectives, oracles passed by the caller and short
      * runs do not pay for starting threads. The choice is recorded (compute_threads).
