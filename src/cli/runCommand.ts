@@ -70,8 +70,8 @@ export async function runCommand(flags: RunCommandFlags, io: CommandIo): Promise
     } finally {
       progress?.stop();
     }
-    saveRun(out, result);
-    io.out.write(describeRun(result, out));
+    const files = saveRun(out, result);
+    io.out.write(describeRun(result, out, files));
     if (resumed) io.out.write(`  resumed from the checkpoint at update ${resumed.checkpoint.step}\n`);
     if (checkpointDir && ENDED.has(result.record.status)) removeCheckpoint(out);
     else if (checkpointDir && existsSync(checkpointPath(out))) io.out.write(`  ${checkpointPath(out)} is kept: continue the run with  stalelab run --resume ${out}\n`);

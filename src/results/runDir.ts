@@ -66,9 +66,10 @@ function csvRows(bytes: Uint8Array): number {
  * Save a run as updates.csv, evals.csv and run.json, each written atomically (writeAtomic), with
  * both tables also as .arrow and .parquet, and the final θ as theta.bin (RUN_EXPORT_FILES).
  * run.json is written last, with the sha256 and row count of both tables, and the folder is
- * fsynced after it: a run.json whose checksums match its tables marks a complete run.
+ * fsynced after it: a run.json whose checksums match its tables marks a complete run. Returns
+ * the names of the files written, in that order.
  */
-export function saveRun(dir: string, result: RunResult): void {
+export function saveRun(dir: string, result: RunResult): string[] {
   ensureDir(dir);
   const checksums = {} as RunChecksums;
   for (const [kind, table] of [
@@ -88,6 +89,7 @@ export function saveRun(dir: string, result: RunResult): void {
   }
   const saved: SavedRunRecord = { ...result.record, checksums };
   writeAtomic(join(dir, RUN_FILES.record), JSON.stringify(saved, null, 2) + '\n', { syncDir: true });
+  return [...Object.keys(checksums), RUN_FILES.record];
 }
 
 function readIfFile(path: string): Buffer | { missing: string } {

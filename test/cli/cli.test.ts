@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './runCli.ts';
@@ -23,7 +23,10 @@ test('run: plain SGD on real MNIST writes the three files, and loadRun reads bac
   assert.deepEqual([...new Set(run.updates.array('staleness'))], [0], 'one worker: plain SGD, no staleness');
   const acc = run.evals.array('accuracy') as number[];
   assert.ok(acc[acc.length - 1] > acc[0] + 0.3, `test accuracy ${acc[0]} → ${acc[acc.length - 1]}`);
-  assert.match(r.out, /wrote .*updates\.csv/);
+  // The last line names every file the run wrote (tables in three formats, θ, the record).
+  const wrote = r.out.split('\n').find((l) => l.includes('wrote '))!;
+  for (const f of readdirSync(out)) assert.ok(wrote.includes(f), `${f} missing from: ${wrote}`);
+  assert.ok(wrote.includes('theta.bin') && wrote.includes('updates.parquet'), wrote);
 });
 
 test('run: --momentum without --rule trains momentum SGD and records γ', async () => {
