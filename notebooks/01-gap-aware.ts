@@ -36,8 +36,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   sweep, interruptible, stackTables, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure, histogramFigure,
-  accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval, compareForClaim,
-  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval,
+  accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval,
+  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval, judgeCells, protocolContrastLine,
 } from 'stalelab';
 
 const profile = notebookProfile();
@@ -191,16 +191,11 @@ const sources: Source[] = [
   ...(recorded && recordedRuns ? [{ label: `medium, authors' protocol, ${recorded.label}`, runs: recordedRuns, workers: [...new Set(rowsOf(recordedRuns).map((r) => r.workers as number))].sort((a, b) => a - b) }] : []),
 ];
 interface Judged { source: string; claim: string; workers: number; a: string; b: string; mean_a: number; mean_b: number; difference: number; lower: number | null; upper: number | null; seeds: number; verdict: string; text: string }
-function judge(src: Source, claim: string, a: [string, number], b: [string, number], margin = 0): Judged | null {
-  const xa = cellValues(src.runs, a[0], a[1]);
-  const xb = cellValues(src.runs, b[0], b[1]);
-  if (xa.length === 0 || xb.length === 0) return null;
-  const c = compareForClaim(xa, xb, { margin });
-  return {
-    source: src.label, claim, workers: a[1], a: `${a[0]} N=${a[1]}`, b: `${b[0]} N=${b[1]}`, mean_a: c.meanA, mean_b: c.meanB,
-    difference: c.difference, lower: c.lower, upper: c.upper, seeds: Math.min(c.nA, c.nB), verdict: c.verdict,
-    text: `${a[0]} ${formatMeanInterval(xa)} vs ${b[0]} ${formatMeanInterval(xb)}: difference ${formatDifference(c)} → **${c.verdict}**`,
-  };
+function judge(src: Source, claim: string, a: [string, number], b: [string, number]): Judged | null {
+  const j = judgeCells(rowsOf(src.runs), claim, { rule: a[0], workers: a[1] }, { rule: b[0], workers: b[1] }, { chance: CHANCE, column: ACC });
+  if (!j) return null;
+  const { xa, xb, comparison, margin: _margin, ...row } = j;
+  return { source: src.label, ...row, text: `${a[0]} ${formatMeanInterval(xa)} vs ${b[0]} ${formatMeanInterval(xb)}: difference ${formatDifference(comparison)} → **${comparison.verdict}**` };
 }
 const judged: Judged[] = [];
 for (const src of sources) {
@@ -243,14 +238,7 @@ report.table('staleness_by_protocol', stalenessStats, 'staleness of ASGD updates
 {
   const st = rowsOf(stalenessStats);
   const at = (p: string) => st.find((r) => r.protocol === p && r.workers === Nmax);
-  const lines = rules.map((rule) => {
-    const a = cellValues(runs, rule, Nmax);
-    const b = cellValues(contrastRuns, rule, Nmax);
-    if (!a.length || !b.length) return `- ${rule}: n/a`;
-    const c = compareForClaim(a, b);
-    const word = c.verdict === 'reproduced' ? 'higher under the authors\' protocol' : c.verdict === 'not reproduced' ? 'lower under the authors\' protocol' : 'no difference beyond noise';
-    return `- ${rule}: authors ${formatMeanInterval(a)}, contrast ${formatMeanInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
-  });
+  const lines = rules.map((rule) => protocolContrastLine(rule, cellValues(runs, rule, Nmax), cellValues(contrastRuns, rule, Nmax)));
   const verdictOf = (src: Source, claim: string) => judged.find((j) => j.source === src.label && j.claim === claim && j.workers === Nmax)?.verdict ?? 'n/a';
   report.markdown([
     `**At N = ${Nmax}**, staleness has mean ${fmt(at('authors')?.mean)} and sd ${fmt(at('authors')?.sd)} (max ${fmt(at('authors')?.max)}) under the authors' protocol, ` +

@@ -36,8 +36,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   sweep, interruptible, stackTables, notebookProfile, forProfile, NotebookReport, errorBarFigure, curveFigure, histogramFigure,
-  accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval, compareForClaim,
-  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval,
+  accuracyOverTimeFigure, speedupTable, scaledLearningRates, stepSizeStudyTable, bestStepSizes, meanInterval,
+  formatDifference, loadRecordedSweep, cellAccuracies, runAccuracy, formatMeanInterval, judgeCells, protocolContrastLine,
 } from 'stalelab';
 
 const profile = notebookProfile();
@@ -222,15 +222,10 @@ const sources: Source[] = [
 ];
 interface Judged { source: string; claim: string; workers: number; a: string; b: string; mean_a: number; mean_b: number; difference: number; lower: number | null; upper: number | null; margin: number; seeds: number; verdict: string; text: string }
 function judge(src: Source, claim: string, a: [string, number], b: [string, number], margin: number): Judged | null {
-  const xa = cellValues(src.runs, a[0], a[1]);
-  const xb = cellValues(src.runs, b[0], b[1]);
-  if (xa.length === 0 || xb.length === 0) return null;
-  const c = compareForClaim(xa, xb, { margin });
-  return {
-    source: src.label, claim, workers: Math.max(a[1], b[1]), a: `${a[0]} N=${a[1]}`, b: `${b[0]} N=${b[1]}`, mean_a: c.meanA, mean_b: c.meanB,
-    difference: c.difference, lower: c.lower, upper: c.upper, margin, seeds: Math.min(c.nA, c.nB), verdict: c.verdict,
-    text: `N = ${a[1]} ${formatMeanInterval(xa)} vs N = ${b[1]} ${formatMeanInterval(xb)}: difference ${formatDifference(c)} against ${margin >= 0 ? '+' : '−'}${Math.abs(margin)} → **${c.verdict}**`,
-  };
+  const j = judgeCells(rowsOf(src.runs), claim, { rule: a[0], workers: a[1] }, { rule: b[0], workers: b[1] }, { chance: CHANCE, column: ACC, margin });
+  if (!j) return null;
+  const { xa, xb, comparison, ...row } = j;
+  return { source: src.label, ...row, text: `N = ${a[1]} ${formatMeanInterval(xa)} vs N = ${b[1]} ${formatMeanInterval(xb)}: difference ${formatDifference(comparison)} against ${margin >= 0 ? '+' : '−'}${Math.abs(margin)} → **${comparison.verdict}**` };
 }
 const CLAIMS = [
   { claim: 'NAG-ASGD fails at the largest N', rule: 'nag-asgd', fails: true },
@@ -279,14 +274,7 @@ report.table('staleness_by_protocol', stalenessStats, 'staleness of momentum-ASG
 {
   const st = rowsOf(stalenessStats);
   const at = (p: string) => st.find((r) => r.protocol === p && r.workers === Nmax);
-  const lines = contrastRules.map((rule) => {
-    const a = cellValues(runs, rule, Nmax);
-    const b = cellValues(contrastRuns, rule, Nmax);
-    if (!a.length || !b.length) return `- ${rule}: n/a`;
-    const c = compareForClaim(a, b);
-    const word = c.verdict === 'reproduced' ? "higher under the authors' protocol" : c.verdict === 'not reproduced' ? "lower under the authors' protocol" : 'no difference beyond noise';
-    return `- ${rule}: authors ${formatMeanInterval(a)}, contrast ${formatMeanInterval(b)}; authors − contrast ${formatDifference(c)}: ${word}`;
-  });
+  const lines = contrastRules.map((rule) => protocolContrastLine(rule, cellValues(runs, rule, Nmax), cellValues(contrastRuns, rule, Nmax)));
   const changed = CLAIMS.filter((c) => {
     const v = (src: Source) => judged.find((x) => x.claim === c.claim && x.source === src.label)?.verdict;
     return v(sources[0]) !== v(sources[1]);

@@ -59,7 +59,7 @@ export { DataError } from './data/dataError.ts';
 export { scaledLearningRates, stepSizeStudyTable, bestStepSizes, STEP_SIZE_STUDY_COLUMNS, type BestStepSize } from './results/stepSizeStudy.ts';
 export { atMatchedStaleness, type MatchedStalenessOptions } from './results/matchedStaleness.ts';
 export { compareForClaim, formatDifference, type ClaimComparison, type Verdict } from './results/claimVerdict.ts';
-export { cellAccuracies, formatMeanInterval, runAccuracy } from './results/cellAccuracies.ts';
+export { cellAccuracies, formatMeanInterval, judgeCells, protocolContrastLine, runAccuracy, type CellJudgement } from './results/cellAccuracies.ts';
 
 export * from './plot/index.ts';
 
