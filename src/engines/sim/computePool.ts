@@ -4,7 +4,7 @@ import type { GradientOracle, GradientResult } from '../../oracle/oracle.ts';
 import { ruleNeedsTsx, siblingModule, spawnWorker } from '../../run/spawnWorker.ts';
 import type { ComputeInit, ComputeReply } from './computeMessages.ts';
 import type { GradientJobs } from './gradientJobs.ts';
-import { allocateJobBoard, Cell, JobBoard, JobState } from './jobBoard.ts';
+import { allocateJobBoard, Cell, computeJob, JobBoard, JobState } from './jobBoard.ts';
 import type { SimConfig } from './simConfig.ts';
 
 /**
@@ -19,7 +19,6 @@ import type { SimConfig } from './simConfig.ts';
  * and gradients live on a shared board (jobBoard.ts): no message per job, no copies.
  */
 export class ComputePool implements GradientJobs {
-  private readonly board: JobBoard;
   private failure: Error | null = null;
   /** The rejects of every promise a caller awaits now, so that a thread's failure reaches them. */
   private readonly pending = new Set<(e: Error) => void>();
@@ -27,13 +26,11 @@ export class ComputePool implements GradientJobs {
 
   private constructor(
     private readonly workers: Worker[],
-    board: JobBoard,
+    private readonly board: JobBoard,
     private readonly n: number,
     private readonly oracle: GradientOracle,
     private readonly batches: BatchSource,
-  ) {
-    this.board = board;
-  }
+  ) {}
 
   /**
    * K threads computing the gradients of a run of N workers: this one, on `oracle`, and K − 1
@@ -139,11 +136,7 @@ export class ComputePool implements GradientJobs {
       if (this.failure) throw this.failure;
       const k = board.claim();
       if (k < 0) return this.ready(j);
-      this.batch = this.batches.at(board.batch(k), this.batch);
-      const r = await this.oracle.gradient(board.theta[board.thetaSlot(k)], this.batch, board.grad[k]);
-      if (r.g !== board.grad[k]) board.grad[k].set(r.g);
-      if (r.stats) board.stats[k].set(r.stats);
-      board.finish(k, r.loss);
+      this.batch = await computeJob(board, k, this.oracle, this.batches, this.batch);
     }
   }
 

@@ -4,7 +4,7 @@ import type { GradientOracle } from '../../oracle/oracle.ts';
 import { loadSpecModules } from '../../rules/moduleDefinitions.ts';
 import { resolveProblem } from '../../run/problem.ts';
 import type { ComputeInit, ComputeReply } from './computeMessages.ts';
-import { Cell, JobBoard } from './jobBoard.ts';
+import { Cell, computeJob, JobBoard } from './jobBoard.ts';
 
 // Entry point of one compute thread of the simulator's pool (ComputePool): it builds the run's
 // problem itself, then claims jobs from the shared board, the next due first, reading θ from and
@@ -32,14 +32,7 @@ try {
       await board.sleep(seen);
       continue;
     }
-    batch = batches.at(board.batch(j), batch);
-    const r = await oracle.gradient(board.theta[board.thetaSlot(j)], batch, board.grad[j]);
-    if (r.g !== board.grad[j]) board.grad[j].set(r.g);
-    if (r.stats) {
-      if (r.stats.length !== init.board.statsLength) throw new Error(`the gradient returned ${r.stats.length} statistics, the run keeps ${init.board.statsLength}`);
-      board.stats[j].set(r.stats);
-    }
-    board.finish(j, r.loss);
+    batch = await computeJob(board, j, oracle, batches, batch);
   }
 } catch (e) {
   reply({ type: 'error', message: `compute thread ${init.thread}: ${(e as Error).message}`, stack: (e as Error).stack });

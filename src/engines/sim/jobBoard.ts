@@ -1,3 +1,6 @@
+import type { Batch, BatchSource } from '../../data/dataset.ts';
+import type { GradientOracle } from '../../oracle/oracle.ts';
+
 /**
  * The shared memory through which the simulator's master and its compute threads exchange jobs
  * (ComputePool): every job's state, minibatch, due time, θ slot and loss, and the counters both
@@ -174,4 +177,21 @@ export class JobBoard {
       if (w.async) await w.value;
     }
   }
+}
+
+/**
+ * Compute claimed job j on this thread's oracle into the board's slots and mark it done (a helper
+ * and the master alike). `reuse`: the minibatch buffers of this thread's last job; returns them.
+ */
+export async function computeJob(board: JobBoard, j: number, oracle: GradientOracle, batches: BatchSource, reuse?: Batch): Promise<Batch> {
+  const batch = batches.at(board.batch(j), reuse);
+  const r = await oracle.gradient(board.theta[board.thetaSlot(j)], batch, board.grad[j]);
+  if (r.g !== board.grad[j]) board.grad[j].set(r.g);
+  if (r.stats) {
+    const kept = board.buffers.statsLength;
+    if (r.stats.length !== kept) throw new Error(`the gradient returned ${r.stats.length} statistics, the run keeps ${kept}`);
+    board.stats[j].set(r.stats);
+  }
+  board.finish(j, r.loss);
+  return batch;
 }
