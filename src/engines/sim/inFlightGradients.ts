@@ -28,7 +28,7 @@ export class InFlightGradients implements GradientJobs {
   /** The minibatch and gradient buffers of the one-by-one path (its result is used before the next take). */
   private scratch: Batch | undefined;
   private readonly g: Float32Array;
-  /** Each worker's minibatch buffers for grouped passes (a group is used up within its pass). */
+  /** Each worker's minibatch buffers for grouped passes and SSGD rounds (used up within the pass). */
   private readonly groupBatches: (Batch | undefined)[];
   private readonly due: Float64Array;
   private readonly ready: (GradientResult | undefined)[];
@@ -40,7 +40,7 @@ export class InFlightGradients implements GradientJobs {
     private readonly oracle: GradientOracle,
     private readonly source: BatchSource,
     private readonly mode: GradientBatching,
-    private readonly maxGroup: number,
+    maxGroup: number,
     workers: number,
   ) {
     this.thetas = Array.from({ length: workers }, () => new Float32Array(oracle.dim));
@@ -102,7 +102,7 @@ export class InFlightGradients implements GradientJobs {
   }
 
   async round(theta: Float32Array, batches: number[]): Promise<GradientResult[]> {
-    return this.many(batches.map(() => theta), batches.map((k) => this.source.at(k)));
+    return this.many(batches.map(() => theta), batches.map((k, slot) => (this.groupBatches[slot] = this.source.at(k, this.groupBatches[slot]))));
   }
 
   private async many(thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
@@ -114,7 +114,6 @@ export class InFlightGradients implements GradientJobs {
 
   async close(): Promise<void> {}
 }
-
 
 async function sequential(oracle: GradientOracle, thetas: Float32Array[], batches: Batch[]): Promise<GradientResult[]> {
   const out: GradientResult[] = [];
