@@ -31,15 +31,21 @@ function loadNative(): NativeKernels | null {
   return a as NativeKernels;
 }
 
-const native = loadNative();
+// Loaded on the first pass long enough to use it: a run on a small problem never loads OpenBLAS
+// (and never starts its threads).
+let loaded: NativeKernels | null | undefined;
+const nativeFor = (n: number): NativeKernels | null => (n < NATIVE_FROM ? null : (loaded ??= loadNative()));
 const gapOut = new Float64Array(1);
 
-/** Which implementation the θ passes use in this thread. */
-export const thetaKernels: ThetaKernels = native ? 'native' : 'js';
+/** Which implementation the θ passes of D ≥ 1024 floats use in this thread. */
+export function thetaKernels(): ThetaKernels {
+  return nativeFor(NATIVE_FROM) ? 'native' : 'js';
+}
 
 /** Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. */
 export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Array | null): number {
-  return native && theta.length >= NATIVE_FROM ? native.gapSq(theta, x, out) : gapToThetaJs(theta, x, out);
+  const native = nativeFor(theta.length);
+  return native ? native.gapSq(theta, x, out) : gapToThetaJs(theta, x, out);
 }
 
 /**
@@ -47,7 +53,8 @@ export function gapToTheta(theta: Float32Array, x: Float32Array, out: Float32Arr
  * of the library: the engines' ASGD and the benchmarks' reference step share it.
  */
 export function sgdUpdate(theta: Float32Array, g: Float32Array, lr: number): number {
-  return native && theta.length >= NATIVE_FROM ? native.sgdStep(theta, g, lr) : sgdUpdateJs(theta, g, lr);
+  const native = nativeFor(theta.length);
+  return native ? native.sgdStep(theta, g, lr) : sgdUpdateJs(theta, g, lr);
 }
 
 /**
@@ -56,7 +63,8 @@ export function sgdUpdate(theta: Float32Array, g: Float32Array, lr: number): num
  * checksum as `sgdUpdate` does.
  */
 export function sgdUpdateWithGap(theta: Float32Array, g: Float32Array, lr: number, x: Float32Array, out: { gapSq: number }): number {
-  if (!native || theta.length < NATIVE_FROM) return sgdUpdateWithGapJs(theta, g, lr, x, out);
+  const native = nativeFor(theta.length);
+  if (!native) return sgdUpdateWithGapJs(theta, g, lr, x, out);
   const checksum = native.sgdStepWithGap(theta, g, lr, x, gapOut);
   out.gapSq = gapOut[0];
   return checksum;
@@ -67,5 +75,6 @@ export function sgdUpdateWithGap(theta: Float32Array, g: Float32Array, lr: numbe
  * Its value beyond that depends on the implementation's order of adding.
  */
 export function sumOf(v: Float32Array): number {
-  return native && v.length >= NATIVE_FROM ? native.sum(v) : sumJs(v);
+  const native = nativeFor(v.length);
+  return native ? native.sum(v) : sumJs(v);
 }
