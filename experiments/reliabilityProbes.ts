@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import * as aq from 'arquero';
 import { main } from '../src/cli/main.ts';
 import { ConfigError } from '../src/config/validate.ts';
-import { CIFAR10_RECORD_BYTES, CIFAR10_RECORDS_PER_BATCH, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10Bytes } from '../src/data/cifar10.ts';
+import { CIFAR10_RECORD_BYTES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10Bytes } from '../src/data/cifar10.ts';
+import { syntheticCifarBatch } from '../test/data/cifarFixture.ts';
 import { buildFashionMnistBytes } from '../src/data/fashionMnist.ts';
 import { fashionMnistJsonDir } from '../src/data/fashionMnistJson.ts';
 import { loadMnistBytes, mnistDataDir } from '../src/data/mnist.ts';
@@ -355,23 +356,11 @@ function damagedCopy(source: string, files: readonly string[], file: string, dam
   return dir;
 }
 
-function cifarBatch(b: number): Buffer {
-  const bytes = Buffer.alloc(CIFAR10_RECORDS_PER_BATCH * CIFAR10_RECORD_BYTES);
-  for (let r = 0; r < CIFAR10_RECORDS_PER_BATCH; r++) {
-    const at = r * CIFAR10_RECORD_BYTES;
-    bytes[at] = r % 10;
-    bytes[at + 1] = b;
-    bytes[at + 2] = r & 0xff;
-    bytes[at + 3] = r >> 8;
-  }
-  return bytes;
-}
-
 async function dataProbes(): Promise<void> {
   const cifarFiles = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
   const cifar = join(scratch, 'cifar-full');
   mkdirSync(cifar);
-  cifarFiles.forEach((f, b) => writeFileSync(join(cifar, f), cifarBatch(b)));
+  cifarFiles.forEach((f, b) => writeFileSync(join(cifar, f), syntheticCifarBatch(b)));
   const cifarDamages: Damage[] = [...DAMAGES, ['cut at a record boundary', (f) => truncateSync(f, 4000 * CIFAR10_RECORD_BYTES)], ['one record', (f) => truncateSync(f, CIFAR10_RECORD_BYTES)]];
   for (const file of ['data_batch_1.bin', 'data_batch_5.bin', CIFAR10_TEST_FILE]) {
     for (const [name, damage] of cifarDamages) {

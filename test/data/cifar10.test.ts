@@ -19,6 +19,7 @@ import {
 import { ConfigError } from '../../src/config/validate.ts';
 import { DataError } from '../../src/data/dataError.ts';
 import { clearDatasetCache, loadDataset } from '../../src/data/loadDataset.ts';
+import { syntheticCifarBatch } from './cifarFixture.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stalelab-cifar-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -140,27 +141,12 @@ describe('CIFAR-10 binary batches (small partial copies, allowPartial)', () => {
   });
 });
 
-/**
- * A full-size copy in the real layout: batch b's record r has label r mod 10 (so 1,000 of each
- * class per batch) and pixel bytes that tell b and r apart, so no two records or batches are equal.
- */
-function fullBatch(b: number): Buffer {
-  const bytes = Buffer.alloc(CIFAR10_RECORDS_PER_BATCH * CIFAR10_RECORD_BYTES);
-  for (let r = 0; r < CIFAR10_RECORDS_PER_BATCH; r++) {
-    const rec = r * CIFAR10_RECORD_BYTES;
-    bytes[rec] = r % 10;
-    bytes[rec + 1] = b;
-    bytes[rec + 2] = r & 0xff;
-    bytes[rec + 3] = r >> 8;
-  }
-  return bytes;
-}
 
 describe('CIFAR-10 strict checks on full-size batches', () => {
   const files = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
   const full = join(root, 'full');
   mkdirSync(full);
-  files.forEach((f, b) => writeFileSync(join(full, f), fullBatch(b)));
+  files.forEach((f, b) => writeFileSync(join(full, f), syntheticCifarBatch(b)));
   const record = (k: number) => k * CIFAR10_RECORD_BYTES;
 
   /** A copy of the full set (links to its batches) with some files replaced: bytes, a folder, or removed. */
@@ -191,14 +177,14 @@ describe('CIFAR-10 strict checks on full-size batches', () => {
   });
 
   test('a batch truncated inside a record is an error naming it, even with allowPartial', async () => {
-    const dir = variant('cut-mid-record', { 'data_batch_3.bin': fullBatch(2).subarray(0, record(5000) + 17) });
+    const dir = variant('cut-mid-record', { 'data_batch_3.bin': syntheticCifarBatch(2).subarray(0, record(5000) + 17) });
     for (const allowPartial of [false, true]) {
       await assert.rejects(loadCifar10Bytes(dir, { allowPartial }), dataError(join(dir, 'data_batch_3.bin'), /truncated CIFAR-10 batch: .* \(5000 whole records and 17 bytes left over\)/));
     }
   });
 
   test('a batch cut at a record boundary: an error naming it; with allowPartial, loaded and listed as missing', async () => {
-    const dir = variant('cut-at-record', { 'data_batch_2.bin': fullBatch(1).subarray(0, record(9000)) });
+    const dir = variant('cut-at-record', { 'data_batch_2.bin': syntheticCifarBatch(1).subarray(0, record(9000)) });
     const file = join(dir, 'data_batch_2.bin');
     await assert.rejects(loadCifar10Bytes(dir), dataError(file, /holds 9,000 of the 10,000 records of a CIFAR-10 batch \(27,657,000 bytes, expected 30,730,000 bytes = 10,000 records\).*"allowPartial": true/));
     const set = await loadCifar10Bytes(dir, { allowPartial: true });
@@ -217,7 +203,7 @@ describe('CIFAR-10 strict checks on full-size batches', () => {
   });
 
   test('a one-record test batch: an error naming it; with allowPartial, a test split of one', async () => {
-    const dir = variant('one-test', { [CIFAR10_TEST_FILE]: fullBatch(5).subarray(0, record(1)) });
+    const dir = variant('one-test', { [CIFAR10_TEST_FILE]: syntheticCifarBatch(5).subarray(0, record(1)) });
     const file = join(dir, CIFAR10_TEST_FILE);
     await assert.rejects(loadCifar10Bytes(dir), dataError(file, /holds 1 of the 10,000 records/));
     const set = await loadCifar10Bytes(dir, { allowPartial: true });
@@ -227,7 +213,7 @@ describe('CIFAR-10 strict checks on full-size batches', () => {
 
   test('a doubled batch (a copy of another, or one batch twice over) is an error naming it, even with allowPartial', async () => {
     const copy = variant('copied', { 'data_batch_5.bin': readFileSync(join(full, 'data_batch_1.bin')) });
-    const twice = variant('twice', { 'data_batch_1.bin': Buffer.concat([fullBatch(0), fullBatch(0)]) });
+    const twice = variant('twice', { 'data_batch_1.bin': Buffer.concat([syntheticCifarBatch(0), syntheticCifarBatch(0)]) });
     for (const allowPartial of [false, true]) {
       await assert.rejects(loadCifar10Bytes(copy, { allowPartial }), dataError(join(copy, 'data_batch_5.bin'), new RegExp(`is a copy of ${join(copy, 'data_batch_1.bin')}`)));
       await assert.rejects(loadCifar10Bytes(twice, { allowPartial }), dataError(join(twice, 'data_batch_1.bin'), /holds the same 10000 records twice \(a doubled CIFAR-10 batch\)/));
@@ -242,7 +228,7 @@ describe('CIFAR-10 strict checks on full-size batches', () => {
   });
 
   test('complete files with other class counts are not CIFAR-10', async () => {
-    const test = fullBatch(5);
+    const test = syntheticCifarBatch(5);
     for (let r = 0; r < CIFAR10_RECORDS_PER_BATCH; r++) test[record(r)] = 0;
     const dir = variant('other-labels', { [CIFAR10_TEST_FILE]: test });
     await assert.rejects(loadCifar10Bytes(dir), dataError(join(dir, CIFAR10_TEST_FILE), /the test batch hold \[10000, 0, 0, 0, 0, 0, 0, 0, 0, 0\] images per class; CIFAR-10 has 1,000 of each/));
