@@ -191,6 +191,30 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   return number(env, theta_sum(v, n));
 }
 
+// thetaIsa(name?) -> the θ passes' instruction-set variant, after switching to `name` when given
+static napi_value ThetaIsa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc >= 1) {
+    char name[16];
+    size_t len;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) return usage(env, "thetaIsa(name?: 'avx2' | 'base')");
+    int rc = theta_set_isa(name);
+    if (rc == -1) {
+      napi_throw_range_error(env, NULL, "thetaIsa: the variant must be one of avx2, base");
+      return NULL;
+    }
+    if (rc == -2) {
+      napi_throw_error(env, NULL, "thetaIsa: this CPU has no avx2 (use base)");
+      return NULL;
+    }
+  }
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, theta_isa(), NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
 // info() -> { config, core }
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -213,6 +237,7 @@ NAPI_MODULE_INIT() {
       {"sgdStepWithGap", NULL, SgdStepWithGap, NULL, NULL, NULL, napi_default, NULL},
       {"gapSq", NULL, GapSq, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, Sum, NULL, NULL, NULL, napi_default, NULL},
+      {"thetaIsa", NULL, ThetaIsa, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

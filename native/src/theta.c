@@ -1,93 +1,61 @@
+// The memory-bound passes over θ on the hot path of every engine (the master's step, the threads'
+// in-place writes, the gradient check), in the exact operation order of their JavaScript
+// versions in src/rules/bases/thetaLoops.ts, in the variant for this CPU's instruction set
+// (theta_kernels.inc, written once; the variants give the same bits).
 #include "theta.h"
 
 #include <string.h>
 
-// Four lanes of double: lane k holds the partial sum of elements j ≡ k (mod 4), as the four
-// scalar sums of the JavaScript loops do, so the vector code adds the same numbers in the same
-// order (and compiles to two SSE2 registers per vector where AVX is not enabled).
-typedef double v4d __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
+#include "theta_isa.h"
 
-#define LOAD4(p) __builtin_convertvector(load4f(p), v4d)
+enum { ISA_UNSET = -1, ISA_BASE = 0, ISA_AVX2 = 1 };
+static int isa = ISA_UNSET;
 
-static inline v4f load4f(const float *p) {
-  v4f f;
-  memcpy(&f, p, sizeof f);
-  return f;
+static int cpu_has_avx2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx2");
+#else
+  return 0;
+#endif
 }
 
-static inline double lanes(v4d s) { return s[0] + s[1] + s[2] + s[3]; }
-
-double theta_sgd_step(float *restrict theta, const float *restrict g, double lr, size_t n) {
-  size_t r = n & 3, j = 0;
-  v4d s = {0, 0, 0, 0};
-  for (; j < r; j++) {
-    float t = (float)((double)theta[j] - lr * (double)g[j]);
-    theta[j] = t;
-    s[0] += t;
+// Every thread picks the same, so the race of the first calls is harmless; atomics keep it defined.
+static int current(void) {
+  int v = __atomic_load_n(&isa, __ATOMIC_RELAXED);
+  if (v == ISA_UNSET) {
+    v = cpu_has_avx2() ? ISA_AVX2 : ISA_BASE;
+    __atomic_store_n(&isa, v, __ATOMIC_RELAXED);
   }
-  const v4d l = {lr, lr, lr, lr};
-  for (; j < n; j += 4) {
-    v4f t = __builtin_convertvector(LOAD4(theta + j) - l * LOAD4(g + j), v4f);
-    memcpy(theta + j, &t, sizeof t);
-    s += __builtin_convertvector(t, v4d);
-  }
-  return lanes(s);
+  return v;
 }
 
-double theta_sgd_step_gap(float *restrict theta, const float *restrict g, double lr, const float *restrict x, size_t n, double *gap_sq) {
-  size_t r = n & 3, j = 0;
-  v4d s = {0, 0, 0, 0}, q = {0, 0, 0, 0};
-  for (; j < r; j++) {
-    double a = theta[j], d = a - (double)x[j];
-    q[0] += d * d;
-    float t = (float)(a - lr * (double)g[j]);
-    theta[j] = t;
-    s[0] += t;
+const char *theta_isa(void) { return current() == ISA_AVX2 ? "avx2" : "base"; }
+
+int theta_set_isa(const char *name) {
+  if (strcmp(name, "base") == 0) {
+    __atomic_store_n(&isa, ISA_BASE, __ATOMIC_RELAXED);
+    return 0;
   }
-  const v4d l = {lr, lr, lr, lr};
-  for (; j < n; j += 4) {
-    v4d a = LOAD4(theta + j), d = a - LOAD4(x + j);
-    q += d * d;
-    v4f t = __builtin_convertvector(a - l * LOAD4(g + j), v4f);
-    memcpy(theta + j, &t, sizeof t);
-    s += __builtin_convertvector(t, v4d);
+  if (strcmp(name, "avx2") == 0) {
+    if (!cpu_has_avx2()) return -2;
+    __atomic_store_n(&isa, ISA_AVX2, __ATOMIC_RELAXED);
+    return 0;
   }
-  *gap_sq = lanes(q);
-  return lanes(s);
+  return -1;
 }
 
-double theta_gap(const float *restrict theta, const float *restrict x, float *restrict out, size_t n) {
-  size_t r = n & 3, j = 0;
-  v4d s = {0, 0, 0, 0};
-  // As in JavaScript: θ − x (a double) is stored as float32 and the unrounded double is summed.
-  for (; j < r; j++) {
-    double d = (double)theta[j] - (double)x[j];
-    if (out) out[j] = (float)d;
-    s[0] += d * d;
-  }
-  for (; j < n; j += 4) {
-    v4d d = LOAD4(theta + j) - LOAD4(x + j);
-    if (out) {
-      v4f f = __builtin_convertvector(d, v4f);
-      memcpy(out + j, &f, sizeof f);
-    }
-    s += d * d;
-  }
-  return lanes(s);
+#if defined(__x86_64__) && defined(__GNUC__)
+#define DISPATCH(name, ...) return current() == ISA_AVX2 ? name##_avx2(__VA_ARGS__) : name##_base(__VA_ARGS__)
+#else
+#define DISPATCH(name, ...) return name##_base(__VA_ARGS__)
+#endif
+
+double theta_sgd_step(float *theta, const float *g, double lr, size_t n) { DISPATCH(theta_sgd_step, theta, g, lr, n); }
+
+double theta_sgd_step_gap(float *theta, const float *g, double lr, const float *x, size_t n, double *gap_sq) {
+  DISPATCH(theta_sgd_step_gap, theta, g, lr, x, n, gap_sq);
 }
 
-// Its value only says whether every v_j is finite, so its order is free: four vector sums break
-// the add latency chain that one would be (2 cycles per float on a 2.1 GHz Xeon, 4× slower).
-double theta_sum(const float *restrict v, size_t n) {
-  size_t r = n & 15, j = 0;
-  v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
-  for (; j < r; j++) s0[0] += v[j];
-  for (; j < n; j += 16) {
-    s0 += LOAD4(v + j);
-    s1 += LOAD4(v + j + 4);
-    s2 += LOAD4(v + j + 8);
-    s3 += LOAD4(v + j + 12);
-  }
-  return lanes(s0 + s1 + s2 + s3);
-}
+double theta_gap(const float *theta, const float *x, float *out, size_t n) { DISPATCH(theta_gap, theta, x, out, n); }
+
+double theta_sum(const float *v, size_t n) { DISPATCH(theta_sum, v, n); }

@@ -1,11 +1,13 @@
 /**
- * The θ passes in C (native/src/theta.c) give the same bits as their JavaScript loops
- * (thetaLoops.ts), so a run's tables do not depend on whether the addon is built: every length
- * class mod 4, values across float32's range, overflow to ±Inf on the store, NaN. (The sum that
- * only tells whether a vector is finite may add in another order.) CI sets
+ * The θ passes in C (native/src/theta_kernels.inc), in each instruction-set variant this CPU has,
+ * give the same bits as their JavaScript loops (thetaLoops.ts), so a run's tables do not depend on
+ * whether the addon is built or which variant ran: every length class mod 4, values across
+ * float32's range, overflow to ±Inf on the store, NaN. (The sum that only tells whether a vector
+ * is finite may add in another order.) CI sets
  * STALELAB_REQUIRE_NATIVE=1, so there a missing addon fails rather than skips.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBlasAddon } from '../../src/backend/blas/blasAddon.ts';
@@ -16,7 +18,9 @@ import { makeRng } from '../../src/rng/rng.ts';
 const loaded = loadBlasAddon();
 const missing = 'error' in loaded ? loaded.error : null;
 if (missing && process.env.STALELAB_REQUIRE_NATIVE) throw new Error(`STALELAB_REQUIRE_NATIVE is set but ${missing}`);
-const skip = missing ? `the native addon is not available: ${missing}` : process.env.STALELAB_THETA_KERNELS === 'js' ? 'STALELAB_THETA_KERNELS=js keeps the JavaScript loops' : false;
+const chosen = process.env.STALELAB_THETA_KERNELS;
+const skip = missing ? `the native addon is not available: ${missing}` : chosen ? `STALELAB_THETA_KERNELS=${chosen} picks the passes` : false;
+const hasAvx2 = /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
 
 function sample(n: number, seed: number, special: boolean): Float32Array {
   const rng = makeRng(seed);
@@ -32,8 +36,19 @@ function sample(n: number, seed: number, special: boolean): Float32Array {
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
 
-test('the native θ passes equal the JavaScript loops bit for bit', { skip }, () => {
-  assert.equal(thetaKernels(), 'native', 'the addon is built, so the engines use it');
+test('the native θ passes equal the JavaScript loops bit for bit, in every variant this CPU has', { skip }, () => {
+  if ('error' in loaded) return;
+  const setIsa = loaded.addon.thetaIsa!;
+  assert.equal(thetaKernels(), hasAvx2 ? 'avx2' : 'base', 'the addon is built, so the engines use its fastest variant');
+  for (const isa of hasAvx2 ? ['avx2', 'base'] : ['base']) {
+    assert.equal(setIsa(isa), isa);
+    assert.equal(thetaKernels(), isa);
+    compareWithJs();
+  }
+  setIsa(hasAvx2 ? 'avx2' : 'base');
+});
+
+function compareWithJs(): void {
   for (const n of [1024, 1025, 1026, 1027, 4099, 101770]) {
     for (const special of [false, true]) {
       const theta = sample(n, n, special);
@@ -65,7 +80,7 @@ test('the native θ passes equal the JavaScript loops bit for bit', { skip }, ()
       assert.ok(Number.isNaN(sumOf(g)) && Number.isNaN(sumJs(g)), 'NaN propagates');
     }
   }
-});
+}
 
 test('the native θ passes refuse arrays of different lengths instead of reading past one', { skip }, () => {
   if ('error' in loaded) return;
@@ -73,9 +88,18 @@ test('the native θ passes refuse arrays of different lengths instead of reading
   assert.throws(() => a.sgdStep!(new Float32Array(2048), new Float32Array(2047), 0.1), /same length/);
   assert.throws(() => a.gapSq!(new Float32Array(2048), new Float32Array(2048), new Float32Array(5)), /of that length/);
   assert.throws(() => a.sgdStepWithGap!(new Float32Array(8), new Float32Array(8), 0.1, new Float32Array(8), new Float64Array(0)), /gapSq: Float64Array/);
+  assert.throws(() => a.thetaIsa!('sse9'), /one of avx2, base/);
+  if (!hasAvx2) assert.throws(() => a.thetaIsa!('avx2'), /no avx2/);
 });
 
-test('a simulated run writes the same tables with the native passes as with STALELAB_THETA_KERNELS=js', { skip }, () => {
+test('STALELAB_THETA_KERNELS names the allowed implementations when set to another', { skip }, () => {
+  const script = `import { sgdUpdate } from ${JSON.stringify(new URL('../../src/rules/bases/thetaOps.ts', import.meta.url).href)}; sgdUpdate(new Float32Array(2048), new Float32Array(2048), 0.1);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, STALELAB_THETA_KERNELS: 'fast' } });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /STALELAB_THETA_KERNELS must be one of js, base, avx2 .*got 'fast'/);
+});
+
+test('a simulated run writes the same tables with the native passes (fastest and base) as with STALELAB_THETA_KERNELS=js', { skip }, () => {
   // A child process per implementation: the choice is made once, when thetaOps.ts loads.
   const script = `
     import { runExperiment } from ${JSON.stringify(new URL('../../src/run/runExperiment.ts', import.meta.url).href)};
@@ -86,7 +110,8 @@ test('a simulated run writes the same tables with the native passes as with STAL
     }
     console.log(JSON.stringify(out));`;
   const tables = (kernels: string) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, STALELAB_THETA_KERNELS: kernels } });
-  const native = tables('native');
+  const native = tables('');
   assert.ok(native.length > 1000);
   assert.equal(native, tables('js'));
+  assert.equal(native, tables('base'));
 });

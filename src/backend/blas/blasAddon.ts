@@ -10,11 +10,13 @@ export interface BlasAddon {
   /** [Σ per-example loss, # correct] over the rows. */
   evaluate(net: unknown, theta: Float32Array, x: Float32Array, y: Int32Array | Float32Array, rows: number): [number, number];
   info(): { config: string; core: string };
-  /** The θ passes of native/src/theta.c (absent from an addon built before them). */
+  /** The θ passes of native/src/theta_kernels.inc (absent from an addon built before them). */
   sgdStep?(theta: Float32Array, g: Float32Array, lr: number): number;
   sgdStepWithGap?(theta: Float32Array, g: Float32Array, lr: number, x: Float32Array, gapSq: Float64Array): number;
   gapSq?(theta: Float32Array, x: Float32Array, out: Float32Array | null): number;
   sum?(v: Float32Array): number;
+  /** The θ passes' instruction-set variant ('avx2' | 'base'), after switching to `name` when given. */
+  thetaIsa?(name?: string): string;
 }
 
 /** Where `npm run build:native` puts the addon: native/build/Release under the package root. */

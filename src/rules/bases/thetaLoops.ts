@@ -1,6 +1,6 @@
 /**
  * The JavaScript versions of the passes over θ of thetaOps.ts, used where the native addon is not
- * built (native/src/theta.c computes the same bits). Four partial sums break the add latency
+ * built (native/src/theta_kernels.inc computes the same bits). Four partial sums break the add latency
  * chain; the n mod 4 leftovers go first, because a tail loop after the unrolled one has no type
  * feedback when V8 compiles the main loop on-stack and deoptimised on every call (3× slower).
  */

@@ -5,11 +5,14 @@ import { gapToThetaJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoo
  * The memory-bound passes over θ that every engine's hot path runs (the simulated master's step,
  * the threads' in-place stores, the gradient check). V8 runs them at about 2.5 ns per float, as
  * long as a small model's gradient on BLAS takes; where the native addon is built they run in C
- * (native/src/theta.c), 2–4× faster, with the same bits as the JavaScript loops (thetaLoops.ts),
- * so a run's tables do not depend on which ran (`sumOf`, whose value only says whether a vector is
- * finite, adds in its own order). STALELAB_THETA_KERNELS=js keeps JavaScript.
+ * (native/src/theta_kernels.inc), in an AVX2 variant where the CPU has it (~0.5 ns per float) and
+ * a base one (SSE2 or NEON) elsewhere, all with the same bits as the JavaScript loops
+ * (thetaLoops.ts), so a run's tables do not depend on which ran (`sumOf`, whose value only says
+ * whether a vector is finite, adds in its own order). STALELAB_THETA_KERNELS picks one: js, base
+ * or avx2 (unset: the fastest there is).
  */
-export type ThetaKernels = 'native' | 'js';
+export const THETA_KERNELS = ['js', 'base', 'avx2'] as const;
+export type ThetaKernels = (typeof THETA_KERNELS)[number];
 
 // Below this many floats the call into the addon costs more than the loop.
 const NATIVE_FROM = 1024;
@@ -19,16 +22,24 @@ interface NativeKernels {
   sgdStepWithGap(theta: Float32Array, g: Float32Array, lr: number, x: Float32Array, gapSq: Float64Array): number;
   gapSq(theta: Float32Array, x: Float32Array, out: Float32Array | null): number;
   sum(v: Float32Array): number;
+  thetaIsa?(name?: string): string;
 }
 
 function loadNative(): NativeKernels | null {
-  if (process.env.STALELAB_THETA_KERNELS === 'js') return null;
+  const chosen = process.env.STALELAB_THETA_KERNELS;
+  if (chosen !== undefined && chosen !== '' && !(THETA_KERNELS as readonly string[]).includes(chosen)) {
+    throw new RangeError(`STALELAB_THETA_KERNELS must be one of ${THETA_KERNELS.join(', ')} (or unset for the fastest), got '${chosen}'`);
+  }
+  if (chosen === 'js') return null;
   const loaded = loadBlasAddon();
-  if (!('addon' in loaded)) return null;
-  const a = loaded.addon;
-  // An addon built before these kernels lacks them: JavaScript then.
-  if (!a.sgdStep || !a.sgdStepWithGap || !a.gapSq || !a.sum) return null;
-  return a as NativeKernels;
+  const a = 'addon' in loaded ? loaded.addon : null;
+  // An addon built before these kernels lacks them: JavaScript then, unless a C variant was asked for.
+  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum ? (a as NativeKernels) : null;
+  if (chosen === 'base' || chosen === 'avx2') {
+    if (!usable?.thetaIsa) throw new Error(`STALELAB_THETA_KERNELS=${chosen} needs the native addon with its θ passes: ${'error' in loaded ? loaded.error : 'rebuild it (npm run build:native)'}`);
+    usable.thetaIsa(chosen);
+  }
+  return usable;
 }
 
 // Loaded on the first pass long enough to use it: a run on a small problem never loads OpenBLAS
@@ -39,7 +50,9 @@ const gapOut = new Float64Array(1);
 
 /** Which implementation the θ passes of D ≥ 1024 floats use in this thread. */
 export function thetaKernels(): ThetaKernels {
-  return nativeFor(NATIVE_FROM) ? 'native' : 'js';
+  const native = nativeFor(NATIVE_FROM);
+  if (!native) return 'js';
+  return (native.thetaIsa?.() ?? 'base') as ThetaKernels;
 }
 
 /** Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. */

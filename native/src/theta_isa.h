@@ -1,0 +1,19 @@
+// The θ passes of each instruction-set variant (theta_base.c, theta_avx2.c); theta.c picks one.
+#ifndef STALELAB_THETA_ISA_H
+#define STALELAB_THETA_ISA_H
+
+#include <stddef.h>
+
+#define THETA_VARIANT(suffix)                                                                                   \
+  double theta_sgd_step_##suffix(float *theta, const float *g, double lr, size_t n);                          \
+  double theta_sgd_step_gap_##suffix(float *theta, const float *g, double lr, const float *x, size_t n,       \
+                                     double *gap_sq);                                                          \
+  double theta_gap_##suffix(const float *theta, const float *x, float *out, size_t n);                        \
+  double theta_sum_##suffix(const float *v, size_t n);
+
+THETA_VARIANT(base)
+#if defined(__x86_64__) && defined(__GNUC__)
+THETA_VARIANT(avx2)
+#endif
+
+#endif
