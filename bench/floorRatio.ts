@@ -3,11 +3,6 @@ import { median, type FigureLog } from './figures.ts';
 import { profileStep } from './stepFlops.ts';
 import { benchOracle, blasMissing, matmulGflops, timeTrainStep, type BenchBackend } from './trainStep.ts';
 
-export interface StepFigures {
-  /** Median step (ms) per `${model}.b${batch}` and backend, over the rounds. */
-  steps: Map<string, Record<BenchBackend, number>>;
-}
-
 /**
  * Target 1: a train step (gradient + θ ← θ − ηg) at small sizes — MLP 784-w-10 for w = 64, 128,
  * 256 and LeNet-5, batch 32, 64, 128 — ≤ 2× its matmul-bound floor, floor = the step's matmul/conv
@@ -15,7 +10,7 @@ export interface StepFigures {
  * same round. The step is timed on the CPU backend 'auto' picks (the native blas addon where it is
  * built; wasm beside it). Each round measures the floor and every step again.
  */
-export async function floorRatio(log: FigureLog, models: string[], batches: number[], reps: number, rounds: number): Promise<StepFigures> {
+export async function floorRatio(log: FigureLog, models: string[], batches: number[], reps: number, rounds: number): Promise<void> {
   await initBackend({ backend: 'wasm' });
   const missing = blasMissing();
   const main: BenchBackend = missing ? 'tfjs' : 'blas';
@@ -50,15 +45,12 @@ export async function floorRatio(log: FigureLog, models: string[], batches: numb
       }
     }
   }
-  const steps = new Map<string, Record<BenchBackend, number>>();
   for (const [key, e] of perRound) {
     const floor = median(e.floor);
     const f = flops.get(key)!;
     log.add({ name: `step_floor.${key}`, backend: 'wasm', value: floor, unit: 'ms', note: `${(f.flops / 1e6).toFixed(1)} MFLOP / matmul rate` });
     log.add({ name: `train_step.${key}`, backend: 'wasm', value: median(e.step.tfjs), unit: 'ms', ratio: median(e.step.tfjs) / floor, ratioTo: `step_floor.${key}`, note: `kernels (ms): ${f.top}` });
     if (!missing) log.add({ name: `train_step.${key}`, backend: 'blas', value: median(e.step.blas), unit: 'ms', ratio: median(e.step.blas) / floor, ratioTo: `step_floor.${key}` });
-    steps.set(key, { tfjs: median(e.step.tfjs), blas: median(e.step.blas) });
     log.checkRounds({ target: 1, what: `${key} ${main === 'blas' ? 'blas' : 'wasm'} step / matmul-bound floor`, compare: 'le', bound: 2, note: `${median(main === 'blas' ? e.step.blas : e.step.tfjs).toFixed(2)} ms vs floor ${floor.toFixed(2)} ms` }, e.ratio);
   }
-  return { steps };
 }

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { backendSteps } from './backendSteps.ts';
 import { batchedThroughput } from './batchedThroughput.ts';
 import { FigureLog } from './figures.ts';
-import { floorRatio, type StepFigures } from './floorRatio.ts';
+import { floorRatio } from './floorRatio.ts';
 import { peerRatio } from './peerRatio.ts';
 import { simOverhead } from './simOverhead.ts';
 import { threadScaling } from './threadScaling.ts';
@@ -51,12 +51,11 @@ console.log(`stalelab bench — ${os.availableParallelism()} cores, ${os.cpus()[
 
 // Simulated-run updates per model for the batched and overhead sections (the first 8 are warm-up).
 const simSteps = { mlp: 160, mlp128: 400, lenet5: 96 };
-let steps: StepFigures | null = null;
 if (sections.includes('steps')) await backendSteps(log, opts.backends.split(','), opts.models.split(','), batchSize, reps);
-if (sections.includes('floor')) steps = await floorRatio(log, ['mlp64', 'mlp128', 'mlp256', 'lenet5'], [32, 64, 128], reps, rounds);
+if (sections.includes('floor')) await floorRatio(log, ['mlp64', 'mlp128', 'mlp256', 'lenet5'], [32, 64, 128], reps, rounds);
 if (sections.includes('peer')) await peerRatio(log, rounds);
 if (sections.includes('batched')) await batchedThroughput(log, ['mlp128', 'lenet5'], 64, rounds, simSteps);
-if (sections.includes('threads')) await threadScaling(log, 'mlp128', 64, threadSeconds, rounds, steps);
+if (sections.includes('threads')) await threadScaling(log, 'mlp128', 64, threadSeconds, rounds, reps);
 if (sections.includes('overhead')) await simOverhead(log, ['mlp', 'lenet5'], batchSize, rounds, simSteps);
 
 log.printTargets();
