@@ -27,7 +27,7 @@ const program = new Command('bench')
   .option('--models <list>', 'models of the steps section', 'mlp,lenet5,resnet20')
   .option('--batch-size <n>', 'minibatch size of the steps, batched and overhead sections', '128')
   .option('--reps <n>', 'timed steps per model and backend', '9')
-  .option('--rounds <n>', 'interleaved rounds of every target (≥ 3 for a median with a spread)', '3')
+  .option('--rounds <n>', 'interleaved rounds of every target (≥ 3 for a median with a spread)', '5')
   .option('--thread-seconds <n>', 'wall time of each threads run', '4')
   .option('--json <file>', 'also write every figure and target as JSON')
   .parse(process.argv);
