@@ -191,6 +191,114 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   return number(env, theta_sum(v, n));
 }
 
+// k numbers from argv[0 … k − 1]; 0 if one is not a number.
+static int numbers(napi_env env, const napi_value *argv, int k, double *out) {
+  for (int i = 0; i < k; i++) if (napi_get_value_double(env, argv[i], &out[i]) != napi_ok) return 0;
+  return 1;
+}
+
+// momentumStep(theta, v, g, lr, gamma, nesterov) -> Σ θ after the step (only its finiteness means anything)
+static napi_value MomentumStep(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *v, *g;
+  size_t nt, nv, ng;
+  double k[2];
+  bool nesterov;
+  if (argc < 6 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &v, &nv) || !floats(env, argv[2], &g, &ng) || !numbers(env, argv + 3, 2, k) ||
+      napi_get_value_bool(env, argv[5], &nesterov) != napi_ok || nt != nv || nt != ng) return usage(env, "momentumStep(theta, v, g: Float32Array of one length, lr: number, gamma: number, nesterov: boolean)");
+  return number(env, nesterov ? theta_nesterov_step(theta, v, g, k[0], k[1], nt) : theta_momentum_step(theta, v, g, k[0], k[1], nt));
+}
+
+// momentumStepWithGap(theta, v, g, lr, gamma, x, gapSq: Float64Array) -> as momentumStep; gapSq[0] = Σ (θ − x)² before it
+static napi_value MomentumStepWithGap(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *v, *g, *x;
+  double *gap;
+  size_t nt, nv, ng, nx, nq;
+  double k[2];
+  if (argc < 7 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &v, &nv) || !floats(env, argv[2], &g, &ng) || !numbers(env, argv + 3, 2, k) ||
+      !floats(env, argv[5], &x, &nx) || !typed(env, argv[6], napi_float64_array, (void **)&gap, &nq) || nt != nv || nt != ng || nt != nx || nq < 1)
+    return usage(env, "momentumStepWithGap(theta, v, g: Float32Array of one length, lr, gamma: number, x: Float32Array of that length, gapSq: Float64Array)");
+  return number(env, theta_momentum_step_gap(theta, v, g, k[0], k[1], x, nt, gap));
+}
+
+// gapAware(s, g, u, gap, beta, correction, lrMax, epsilon, out: Float64Array(2)) -> undefined; out = [Σ G, max G]
+static napi_value GapAware(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *st, *g, *u, *gap;
+  double *out;
+  size_t ns, ng, nu, nd, no;
+  double k[4];
+  if (argc < 9 || !floats(env, argv[0], &st, &ns) || !floats(env, argv[1], &g, &ng) || !floats(env, argv[2], &u, &nu) || !floats(env, argv[3], &gap, &nd) ||
+      !numbers(env, argv + 4, 4, k) || !typed(env, argv[8], napi_float64_array, (void **)&out, &no) || ns != ng || ns != nu || ns != nd || no < 2)
+    return usage(env, "gapAware(s, g, u, gap: Float32Array of one length, beta, correction, lrMax, epsilon: number, out: Float64Array of 2)");
+  theta_gap_aware(st, g, u, gap, k[0], k[1], k[2], k[3], ns, out);
+  return NULL;
+}
+
+// divide(g, d) -> undefined; g ← g / d
+static napi_value Divide(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *g;
+  size_t n;
+  double d;
+  if (argc < 2 || !floats(env, argv[0], &g, &n) || napi_get_value_double(env, argv[1], &d) != napi_ok) return usage(env, "divide(g: Float32Array, d: number)");
+  theta_divide(g, d, n);
+  return NULL;
+}
+
+// danaSend(out, theta, sum, c) -> undefined; out ← θ − c·S
+static napi_value DanaSend(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *out, *theta, *sum;
+  size_t no, nt, ns;
+  double c;
+  if (argc < 4 || !floats(env, argv[0], &out, &no) || !floats(env, argv[1], &theta, &nt) || !floats(env, argv[2], &sum, &ns) || !numbers(env, argv + 3, 1, &c) || no != nt || nt != ns)
+    return usage(env, "danaSend(out, theta, sum: Float32Array of one length, c: number)");
+  theta_dana_send(out, theta, sum, c, nt);
+  return NULL;
+}
+
+// danaGap(theta, sum, c, x, out: Float32Array | null) -> Σ (θ̂ − x)², θ̂ − x into out
+static napi_value DanaGap(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *sum, *x, *out = NULL;
+  size_t nt, ns, nx, no = 0;
+  double c;
+  napi_valuetype fifth = napi_null;
+  if (argc >= 5) CHECK(napi_typeof(env, argv[4], &fifth));
+  if (argc < 5 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &sum, &ns) || !numbers(env, argv + 2, 1, &c) || !floats(env, argv[3], &x, &nx) || nt != ns || nt != nx ||
+      (fifth != napi_null && (!floats(env, argv[4], &out, &no) || no != nt)))
+    return usage(env, "danaGap(theta, sum: Float32Array of one length, c: number, x: Float32Array of that length, out: Float32Array of that length | null)");
+  return number(env, theta_dana_gap(theta, sum, c, x, out, nt));
+}
+
+// danaStep(theta, v, sum, g, lr, gamma) -> Σ θ after the step (only its finiteness means anything)
+static napi_value DanaStep(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *theta, *v, *sum, *g;
+  size_t nt, nv, ns, ng;
+  double k[2];
+  if (argc < 6 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &v, &nv) || !floats(env, argv[2], &sum, &ns) || !floats(env, argv[3], &g, &ng) || !numbers(env, argv + 4, 2, k) ||
+      nt != nv || nt != ns || nt != ng)
+    return usage(env, "danaStep(theta, v, sum, g: Float32Array of one length, lr: number, gamma: number)");
+  return number(env, theta_dana_step(theta, v, sum, g, k[0], k[1], nt));
+}
+
 // thetaIsa(name?) -> the θ passes' instruction-set variant, after switching to `name` when given
 static napi_value ThetaIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -238,6 +346,13 @@ NAPI_MODULE_INIT() {
       {"gapSq", NULL, GapSq, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, Sum, NULL, NULL, NULL, napi_default, NULL},
       {"thetaIsa", NULL, ThetaIsa, NULL, NULL, NULL, napi_default, NULL},
+      {"momentumStep", NULL, MomentumStep, NULL, NULL, NULL, napi_default, NULL},
+      {"momentumStepWithGap", NULL, MomentumStepWithGap, NULL, NULL, NULL, napi_default, NULL},
+      {"gapAware", NULL, GapAware, NULL, NULL, NULL, napi_default, NULL},
+      {"divide", NULL, Divide, NULL, NULL, NULL, napi_default, NULL},
+      {"danaSend", NULL, DanaSend, NULL, NULL, NULL, napi_default, NULL},
+      {"danaGap", NULL, DanaGap, NULL, NULL, NULL, napi_default, NULL},
+      {"danaStep", NULL, DanaStep, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -59,3 +59,31 @@ double theta_sgd_step_gap(float *theta, const float *g, double lr, const float *
 double theta_gap(const float *theta, const float *x, float *out, size_t n) { DISPATCH(theta_gap, theta, x, out, n); }
 
 double theta_sum(const float *v, size_t n) { DISPATCH(theta_sum, v, n); }
+
+double theta_momentum_step(float *theta, float *v, const float *g, double lr, double gamma, size_t n) {
+  DISPATCH(theta_momentum_step, theta, v, g, lr, gamma, n);
+}
+
+double theta_momentum_step_gap(float *theta, float *v, const float *g, double lr, double gamma, const float *x, size_t n, double *gap_sq) {
+  DISPATCH(theta_momentum_step_gap, theta, v, g, lr, gamma, x, n, gap_sq);
+}
+
+double theta_nesterov_step(float *theta, float *v, const float *g, double lr, double gamma, size_t n) {
+  DISPATCH(theta_nesterov_step, theta, v, g, lr, gamma, n);
+}
+
+void theta_gap_aware(float *s, float *g, const float *u, const float *gap, double beta, double correction, double lr_max, double epsilon, size_t n, double *out) {
+  DISPATCH(theta_gap_aware, s, g, u, gap, beta, correction, lr_max, epsilon, n, out);
+}
+
+void theta_divide(float *g, double d, size_t n) { DISPATCH(theta_divide, g, d, n); }
+
+void theta_dana_send(float *out, const float *theta, const float *sum, double c, size_t n) { DISPATCH(theta_dana_send, out, theta, sum, c, n); }
+
+double theta_dana_gap(const float *theta, const float *sum, double c, const float *x, float *out, size_t n) {
+  DISPATCH(theta_dana_gap, theta, sum, c, x, out, n);
+}
+
+double theta_dana_step(float *theta, float *v, float *sum, const float *g, double lr, double gamma, size_t n) {
+  DISPATCH(theta_dana_step, theta, v, sum, g, lr, gamma, n);
+}

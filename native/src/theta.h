@@ -18,6 +18,24 @@ double theta_gap(const float *theta, const float *x, float *out, size_t n);
 // Σ v (non-finite iff some v_j is), summed in an order of its own: its value is not recorded.
 double theta_sum(const float *v, size_t n);
 
+// The rules' passes (src/rules/bases/momentum.ts, transforms/gapAware.ts, stalenessAware.ts), in
+// their JavaScript loops' arithmetic: v ← γv + g; θ ← θ − ηv (returns Σ θ after, only for its
+// finiteness), with the gap Σ (θ − x)² in element order; Nesterov's θ ← θ − η(g + γv).
+double theta_momentum_step(float *theta, float *v, const float *g, double lr, double gamma, size_t n);
+double theta_momentum_step_gap(float *theta, float *v, const float *g, double lr, double gamma, const float *x, size_t n, double *gap_sq);
+double theta_nesterov_step(float *theta, float *v, const float *g, double lr, double gamma, size_t n);
+// Gap-Aware's penalty: s ← βs + (1−β)u²; g ← g / G; out = [Σ G in element order, max(1, G)].
+void theta_gap_aware(float *s, float *g, const float *u, const float *gap, double beta, double correction, double lr_max, double epsilon, size_t n, double *out);
+// g ← g / d.
+void theta_divide(float *g, double d, size_t n);
+
+// DANA-Zero (src/rules/bases/danaZero.ts): the look-ahead θ̂ = θ − c·S into out; the gap
+// Σ (θ̂ − x)² in element order (θ̂ − x into out unless NULL); the receive v ← γv + g,
+// S += v − v_before, θ ← θ − ηv (returns Σ θ after, only for its finiteness).
+void theta_dana_send(float *out, const float *theta, const float *sum, double c, size_t n);
+double theta_dana_gap(const float *theta, const float *sum, double c, const float *x, float *out, size_t n);
+double theta_dana_step(float *theta, float *v, float *sum, const float *g, double lr, double gamma, size_t n);
+
 // The instruction-set variant the passes use: "avx2" where the CPU has it, else "base".
 const char *theta_isa(void);
 // Use variant `name`: 0, or −1 for an unknown name, −2 for one this CPU lacks.

@@ -23,9 +23,21 @@ static inline quad q_store(float *p, quad d) {
   _mm_storeu_ps(p, f);
   return _mm256_cvtps_pd(f);
 }
+// Rounded to float32 and back, as a store and a load would.
+static inline quad q_round(quad d) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(d)); }
 static inline quad q_add(quad a, quad b) { return _mm256_add_pd(a, b); }
 static inline quad q_sub(quad a, quad b) { return _mm256_sub_pd(a, b); }
 static inline quad q_mul(quad a, quad b) { return _mm256_mul_pd(a, b); }
+static inline quad q_div(quad a, quad b) { return _mm256_div_pd(a, b); }
+static inline quad q_sqrt(quad a) { return _mm256_sqrt_pd(a); }
+static inline quad q_abs(quad a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+// a > m ? a : m per lane (m where a is NaN), as `if (G > max) max = G` does.
+static inline quad q_max(quad a, quad m) { return _mm256_max_pd(a, m); }
+static inline double q_get(quad a, int k) {
+  double l[4];
+  _mm256_storeu_pd(l, a);
+  return l[k];
+}
 static inline double q_lanes(quad s) {
   double l[4];
   _mm256_storeu_pd(l, s);

@@ -9,7 +9,19 @@
   double theta_sgd_step_gap_##suffix(float *theta, const float *g, double lr, const float *x, size_t n,       \
                                      double *gap_sq);                                                          \
   double theta_gap_##suffix(const float *theta, const float *x, float *out, size_t n);                        \
-  double theta_sum_##suffix(const float *v, size_t n);
+  double theta_sum_##suffix(const float *v, size_t n);                                                        \
+  double theta_momentum_step_##suffix(float *theta, float *v, const float *g, double lr, double gamma, size_t n); \
+  double theta_momentum_step_gap_##suffix(float *theta, float *v, const float *g, double lr, double gamma,       \
+                                          const float *x, size_t n, double *gap_sq);                             \
+  double theta_nesterov_step_##suffix(float *theta, float *v, const float *g, double lr, double gamma, size_t n); \
+  void theta_gap_aware_##suffix(float *s, float *g, const float *u, const float *gap, double beta,               \
+                                double correction, double lr_max, double epsilon, size_t n, double *out);        \
+  void theta_divide_##suffix(float *g, double d, size_t n);                                                   \
+  void theta_dana_send_##suffix(float *out, const float *theta, const float *sum, double c, size_t n);         \
+  double theta_dana_gap_##suffix(const float *theta, const float *sum, double c, const float *x, float *out,   \
+                                 size_t n);                                                                    \
+  double theta_dana_step_##suffix(float *theta, float *v, float *sum, const float *g, double lr, double gamma,  \
+                                  size_t n);
 
 THETA_VARIANT(base)
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -2,17 +2,18 @@
  * The θ passes in C (native/src/theta_kernels.inc), in each instruction-set variant this CPU has,
  * give the same bits as their JavaScript loops (thetaLoops.ts), so a run's tables do not depend on
  * whether the addon is built or which variant ran: every length class mod 4, values across
- * float32's range, overflow to ±Inf on the store, NaN. (The sum that only tells whether a vector
- * is finite may add in another order.) CI sets
- * STALELAB_REQUIRE_NATIVE=1, so there a missing addon fails rather than skips.
+ * float32's range, overflow to ±Inf on the store, NaN. (The sums that only tell whether a vector
+ * is finite, a step's checksum among them, may add in another order; gap and penalty sums are
+ * recorded and keep theirs.) CI sets STALELAB_REQUIRE_NATIVE=1, so there a missing addon fails
+ * rather than skips.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBlasAddon } from '../../src/backend/blas/blasAddon.ts';
-import { gapToTheta, sgdUpdate, sgdUpdateWithGap, sumOf, thetaKernels } from '../../src/rules/bases/thetaOps.ts';
-import { gapToThetaJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from '../../src/rules/bases/thetaLoops.ts';
+import { danaGap, danaLookAhead, danaStep, divideBy, gapAwarePenalty, gapToTheta, momentumStep, momentumStepWithGap, sgdUpdate, sgdUpdateWithGap, sumOf, thetaKernels } from '../../src/rules/bases/thetaOps.ts';
+import { danaGapJs, danaSendJs, danaStepJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from '../../src/rules/bases/thetaLoops.ts';
 import { makeRng } from '../../src/rng/rng.ts';
 
 const loaded = loadBlasAddon();
@@ -44,9 +45,79 @@ test('the native θ passes equal the JavaScript loops bit for bit, in every vari
     assert.equal(setIsa(isa), isa);
     assert.equal(thetaKernels(), isa);
     compareWithJs();
+    compareRulePassesWithJs();
   }
   setIsa(hasAvx2 ? 'avx2' : 'base');
 });
+
+/** The checksum of a step only says whether θ is finite: the addon may add in its own order. */
+function sameChecksum(a: number, b: number, n: number, what: string): void {
+  assert.equal(Number.isFinite(a), Number.isFinite(b), `${what}: finite`);
+  if (Number.isFinite(b)) assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) * n, `${what}: ${a} vs ${b}`);
+}
+
+/** The momentum and DANA-Zero passes, Gap-Aware's penalty and the division, against their JavaScript loops. */
+function compareRulePassesWithJs(): void {
+  for (const n of [1024, 1025, 1026, 1027, 4099, 101770]) {
+    for (const special of [false, true]) {
+      const theta = sample(n, 3 * n, special);
+      const g = sample(n, 3 * n + 1, false);
+      if (special) g[3] = -3.0e38;
+      const x = sample(n, 3 * n + 2, false);
+      const v0 = sample(n, 3 * n + 3, false);
+      const lr = special ? 0.5 : 0.0137;
+      for (const nesterov of [false, true]) {
+        const [ta, tb, va, vb] = [theta.slice(), theta.slice(), v0.slice(), v0.slice()];
+        sameChecksum(momentumStep(ta, va, g, lr, 0.9, nesterov), momentumStepJs(tb, vb, g, lr, 0.9, nesterov), n, `momentumStep nesterov ${nesterov}, n = ${n}`);
+        assert.deepEqual(bits(ta), bits(tb), `momentumStep θ, nesterov ${nesterov}, n = ${n}`);
+        assert.deepEqual(bits(va), bits(vb), `momentumStep v, nesterov ${nesterov}, n = ${n}`);
+      }
+      const [ta, tb, va, vb] = [theta.slice(), theta.slice(), v0.slice(), v0.slice()];
+      const [qa, qb] = [{ gapSq: 0 }, { gapSq: 0 }];
+      sameChecksum(momentumStepWithGap(ta, va, g, lr, 0.9, x, qa), momentumStepWithGapJs(tb, vb, g, lr, 0.9, x, qb), n, `momentumStepWithGap, n = ${n}`);
+      assert.ok(same(qa.gapSq, qb.gapSq), `momentumStepWithGap gap, n = ${n}: ${qa.gapSq} vs ${qb.gapSq}`);
+      assert.deepEqual(bits(ta), bits(tb), `momentumStepWithGap θ, n = ${n}`);
+      assert.deepEqual(bits(va), bits(vb), `momentumStepWithGap v, n = ${n}`);
+      // Gap-Aware: u the momentum buffer, or g itself (read before g is divided); zero gaps give G = 1.
+      const gap = sample(n, 3 * n + 4, false);
+      for (let j = 0; j < n; j += 7) gap[j] = 0;
+      const s0 = sample(n, 3 * n + 5, false).map(Math.abs);
+      for (const aliased of [false, true]) {
+        const [sa, sb, ga, gb] = [s0.slice(), s0.slice(), g.slice(), g.slice()];
+        const [pa, pb] = [{ total: 0, max: 0 }, { total: 0, max: 0 }];
+        gapAwarePenalty(sa, ga, aliased ? ga : v0, gap, 0.999, 1 / (1 - 0.999 ** 7), lr, 1e-8, pa);
+        gapAwareJs(sb, gb, aliased ? gb : v0, gap, 0.999, 1 / (1 - 0.999 ** 7), lr, 1e-8, pb);
+        assert.ok(same(pa.total, pb.total) && same(pa.max, pb.max), `gapAware Σ G and max, u ${aliased ? 'g' : 'v'}, n = ${n}: ${pa.total}/${pa.max} vs ${pb.total}/${pb.max}`);
+        assert.ok(pa.max > 1, 'some coordinate was penalised');
+        assert.deepEqual(bits(sa), bits(sb), `gapAware s, n = ${n}`);
+        assert.deepEqual(bits(ga), bits(gb), `gapAware g, n = ${n}`);
+      }
+      const [da, db] = [g.slice(), g.slice()];
+      divideBy(da, 3);
+      divideJs(db, 3);
+      assert.deepEqual(bits(da), bits(db), `divide, n = ${n}`);
+      // DANA-Zero: the look-ahead, its gap (zero where x is the look-ahead itself), the receive.
+      const sum = sample(n, 3 * n + 6, false);
+      const c = lr * 0.9;
+      const [ha, hb] = [new Float32Array(n), new Float32Array(n)];
+      danaLookAhead(ha, theta, sum, c);
+      danaSendJs(hb, theta, sum, c);
+      assert.deepEqual(bits(ha), bits(hb), `danaSend, n = ${n}`);
+      const xs = x.slice();
+      xs.set(ha.subarray(0, 100));
+      const [oa, ob] = [new Float32Array(n), new Float32Array(n)];
+      assert.ok(same(danaGap(theta, sum, c, xs, oa), danaGapJs(theta, sum, c, xs, ob)), `danaGap, n = ${n}`);
+      assert.deepEqual(bits(oa), bits(ob), `danaGap difference, n = ${n}`);
+      assert.ok(oa.subarray(0, 100).every((d) => d === 0), 'an unchanged look-ahead has gap 0');
+      assert.ok(same(danaGap(theta, sum, c, xs, null), danaGapJs(theta, sum, c, xs, null)), `danaGap without out, n = ${n}`);
+      const [tc, td, vc, vd, sc, sd] = [theta.slice(), theta.slice(), v0.slice(), v0.slice(), sum.slice(), sum.slice()];
+      sameChecksum(danaStep(tc, vc, sc, g, lr, 0.9), danaStepJs(td, vd, sd, g, lr, 0.9), n, `danaStep, n = ${n}`);
+      assert.deepEqual(bits(tc), bits(td), `danaStep θ, n = ${n}`);
+      assert.deepEqual(bits(vc), bits(vd), `danaStep v, n = ${n}`);
+      assert.deepEqual(bits(sc), bits(sd), `danaStep S, n = ${n}`);
+    }
+  }
+}
 
 function compareWithJs(): void {
   for (const n of [1024, 1025, 1026, 1027, 4099, 101770]) {
@@ -104,7 +175,7 @@ test('a simulated run writes the same tables with the native passes (fastest and
   const script = `
     import { runExperiment } from ${JSON.stringify(new URL('../../src/run/runExperiment.ts', import.meta.url).href)};
     const out = [];
-    for (const rule of ['asgd', 'ga', 'sa-momentum']) {
+    for (const rule of ['asgd', 'ga', 'sa-momentum', 'ga-momentum', 'nag-asgd', 'momentum-asgd', 'dana-zero', 'dana-slim', 'ga-dana']) {
       const r = await runExperiment({ objective: { name: 'quadratic', dim: 4099, noise: 0.5 }, rule, lr: 0.05, workers: 8, steps: 300, evalEvery: 50, seed: 2 });
       out.push(r.updates.objects(), r.evals.objects());
     }

@@ -17,6 +17,13 @@ export interface BlasAddon {
   sum?(v: Float32Array): number;
   /** The θ passes' instruction-set variant ('avx2' | 'base'), after switching to `name` when given. */
   thetaIsa?(name?: string): string;
+  momentumStep?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number;
+  momentumStepWithGap?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, gapSq: Float64Array): number;
+  gapAware?(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: Float64Array): void;
+  divide?(g: Float32Array, d: number): void;
+  danaSend?(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void;
+  danaGap?(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number;
+  danaStep?(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number;
 }
 
 /** Where `npm run build:native` puts the addon: native/build/Release under the package root. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BaseDef } from '../ruleTypes.ts';
 import { initPerWorkerMomentum, momentumParam, sendsTheta, type PerWorkerMomentumState } from './baseState.ts';
+import { momentumStep } from './thetaOps.ts';
 
 const params = z.object({ momentum: momentumParam }).strict();
 
@@ -19,15 +20,6 @@ export const danaSlimBase: BaseDef<z.output<typeof params>, PerWorkerMomentumSta
   ...sendsTheta,
   init: initPerWorkerMomentum,
   buffer: (s, i) => s.v[i],
-  step(s, i, g, lr) {
-    const { theta, gamma } = s;
-    const v = s.v[i];
-    let total = 0;
-    for (let j = 0; j < theta.length; j++) {
-      const vj = (v[j] = gamma * v[j] + g[j]);
-      theta[j] -= lr * (gamma * vj + g[j]);
-      total += theta[j];
-    }
-    return total;
-  },
+  // γv + g equals g + γv exactly: Nesterov's step on worker i's buffer.
+  step: (s, i, g, lr) => momentumStep(s.theta, s.v[i], g, lr, s.gamma, true),
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BaseDef } from '../ruleTypes.ts';
 import { momentumParam, perWorkerBuffers, thetaFrom } from './baseState.ts';
+import { danaGap, danaLookAhead, danaStep } from './thetaOps.ts';
 
 export interface DanaZeroState {
   theta: Float32Array;
@@ -43,35 +44,11 @@ export const danaZeroBase: BaseDef<z.output<typeof params>, DanaZeroState> = {
     sinceResync: env.alloc.cells(1),
   }),
   master: (s) => s.theta,
-  send(s, _i, lr, out) {
-    const { theta, sum } = s;
-    const c = lr * s.gamma;
-    for (let j = 0; j < theta.length; j++) out[j] = theta[j] - c * sum[j];
-  },
-  gap(s, x, lr, out) {
-    const { theta, sum } = s;
-    const c = lr * s.gamma;
-    let total = 0;
-    for (let j = 0; j < theta.length; j++) {
-      // Rounded as send() stores it, so an unchanged θ̂ gives Δ = 0 exactly.
-      const d = Math.fround(theta[j] - c * sum[j]) - x[j];
-      if (out) out[j] = d;
-      total += d * d;
-    }
-    return total;
-  },
+  send: (s, _i, lr, out) => danaLookAhead(out, s.theta, s.sum, lr * s.gamma),
+  gap: (s, x, lr, out) => danaGap(s.theta, s.sum, lr * s.gamma, x, out),
   buffer: (s, i) => s.v[i],
   step(s, i, g, lr) {
-    const { theta, sum, gamma } = s;
-    const v = s.v[i];
-    let total = 0;
-    for (let j = 0; j < theta.length; j++) {
-      const old = v[j];
-      const vj = (v[j] = gamma * old + g[j]);
-      sum[j] += v[j] - old;
-      theta[j] -= lr * vj;
-      total += theta[j];
-    }
+    const total = danaStep(s.theta, s.v[i], s.sum, g, lr, s.gamma);
     if (++s.sinceResync[0] >= RESYNC_EVERY) resync(s);
     return total;
   },

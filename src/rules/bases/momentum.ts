@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BaseDef } from '../ruleTypes.ts';
 import { momentumParam, sendsTheta, thetaFrom } from './baseState.ts';
+import { momentumStep, momentumStepWithGap } from './thetaOps.ts';
 
 export interface MomentumState {
   theta: Float32Array;
@@ -25,41 +26,10 @@ export const momentumBase: BaseDef<z.output<typeof params>, MomentumState> = {
   ...sendsTheta,
   init: (theta0, p, env) => ({ theta: thetaFrom(theta0, env), v: env.alloc.floats(env.dim), gamma: p.momentum, nesterov: p.nesterov }),
   buffer: (s) => s.v,
-  step(s, _i, g, lr) {
-    const { theta, v, gamma } = s;
-    let sum = 0;
-    if (s.nesterov) {
-      for (let j = 0; j < theta.length; j++) {
-        const vj = (v[j] = gamma * v[j] + g[j]);
-        theta[j] -= lr * (g[j] + gamma * vj);
-        sum += theta[j];
-      }
-      return sum;
-    }
-    for (let j = 0; j < theta.length; j++) {
-      v[j] = gamma * v[j] + g[j];
-      theta[j] -= lr * v[j];
-      sum += theta[j];
-    }
-    return sum;
-  },
+  step: (s, _i, g, lr) => momentumStep(s.theta, s.v, g, lr, s.gamma, s.nesterov),
   stepWithGap(s, i, g, lr, x, out) {
-    if (s.nesterov) {
-      out.gapSq = sendsTheta.gap(s, x, lr, null);
-      return momentumBase.step(s, i, g, lr);
-    }
-    const { theta, v, gamma } = s;
-    let sum = 0;
-    let gapSq = 0;
-    // fround: the same float32 roundings as `step` (v and θ are stored, then read back there).
-    for (let j = 0; j < theta.length; j++) {
-      const a = theta[j];
-      const d = a - x[j];
-      gapSq += d * d;
-      const vj = (v[j] = Math.fround(gamma * v[j] + g[j]));
-      sum += theta[j] = Math.fround(a - lr * vj);
-    }
-    out.gapSq = gapSq;
-    return sum;
+    if (!s.nesterov) return momentumStepWithGap(s.theta, s.v, g, lr, s.gamma, x, out);
+    out.gapSq = sendsTheta.gap(s, x, lr, null);
+    return momentumBase.step(s, i, g, lr);
   },
 };

@@ -143,3 +143,94 @@ export function sumJs(v: Float32Array): number {
   }
   return s0 + s1 + s2 + s3;
 }
+
+/**
+ * Heavy-ball momentum, PyTorch form: v ← γv + g; θ ← θ − η v, or with `nesterov`
+ * θ ← θ − η(g + γv) (v before its float32 rounding there). Returns Σ θ after the step.
+ */
+export function momentumStepJs(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number {
+  let sum = 0;
+  if (nesterov) {
+    for (let j = 0; j < theta.length; j++) {
+      const vj = (v[j] = gamma * v[j] + g[j]);
+      theta[j] -= lr * (g[j] + gamma * vj);
+      sum += theta[j];
+    }
+    return sum;
+  }
+  for (let j = 0; j < theta.length; j++) {
+    v[j] = gamma * v[j] + g[j];
+    theta[j] -= lr * v[j];
+    sum += theta[j];
+  }
+  return sum;
+}
+
+/** `momentumStepJs` without Nesterov, and Σ_j (θ_j − x_j)² over θ before the step into `out.gapSq`. */
+export function momentumStepWithGapJs(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, out: { gapSq: number }): number {
+  let sum = 0;
+  let gapSq = 0;
+  // fround: the same float32 roundings as the step without the gap (v and θ are stored, then read back there).
+  for (let j = 0; j < theta.length; j++) {
+    const a = theta[j];
+    const d = a - x[j];
+    gapSq += d * d;
+    const vj = (v[j] = Math.fround(gamma * v[j] + g[j]));
+    sum += theta[j] = Math.fround(a - lr * vj);
+  }
+  out.gapSq = gapSq;
+  return sum;
+}
+
+/**
+ * Gap-Aware's penalty (gapAware.ts), per coordinate: s_j ← βs_j + (1−β)u_j²;
+ * G_j = 1 + |Δ_j| / (η_max(√(s_j·correction) + ε)); g_j ← g_j / G_j. Writes Σ G and max(1, G) into out.
+ */
+export function gapAwareJs(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: { total: number; max: number }): void {
+  let total = 0;
+  let max = 1;
+  for (let j = 0; j < g.length; j++) {
+    const sj = (s[j] = beta * s[j] + (1 - beta) * u[j] * u[j]);
+    const c = lrMax * (Math.sqrt(sj * correction) + epsilon);
+    const G = 1 + Math.abs(gap[j]) / c;
+    g[j] /= G;
+    total += G;
+    if (G > max) max = G;
+  }
+  out.total = total;
+  out.max = max;
+}
+
+/** g ← g / d. */
+export function divideJs(g: Float32Array, d: number): void {
+  for (let j = 0; j < g.length; j++) g[j] /= d;
+}
+
+/** DANA-Zero's look-ahead θ̂ = θ − c·S (c = ηγ) into out. */
+export function danaSendJs(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void {
+  for (let j = 0; j < theta.length; j++) out[j] = theta[j] - c * sum[j];
+}
+
+/** Σ_j (θ̂_j − x_j)², θ̂ rounded as the send stores it (so an unchanged θ̂ gives Δ = 0 exactly); θ̂ − x into out. */
+export function danaGapJs(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number {
+  let total = 0;
+  for (let j = 0; j < theta.length; j++) {
+    const d = Math.fround(theta[j] - c * sum[j]) - x[j];
+    if (out) out[j] = d;
+    total += d * d;
+  }
+  return total;
+}
+
+/** DANA-Zero's receive for one worker's v: v ← γv + g; S += v − v_before; θ ← θ − η v. Returns Σ θ after the step. */
+export function danaStepJs(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number {
+  let total = 0;
+  for (let j = 0; j < theta.length; j++) {
+    const old = v[j];
+    const vj = (v[j] = gamma * old + g[j]);
+    sum[j] += v[j] - old;
+    theta[j] -= lr * vj;
+    total += theta[j];
+  }
+  return total;
+}

@@ -1,9 +1,10 @@
 import { loadBlasAddon } from '../../backend/blas/blasAddon.ts';
-import { gapToThetaJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoops.ts';
+import { danaGapJs, danaSendJs, danaStepJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoops.ts';
 
 /**
- * The memory-bound passes over θ that every engine's hot path runs (the simulated master's step,
- * the threads' in-place stores, the gradient check). V8 runs them at about 2.5 ns per float, as
+ * The passes over θ that every engine's hot path runs (the simulated master's step, the threads'
+ * in-place stores, the gradient check; the momentum bases' step, Gap-Aware's penalty and the
+ * Staleness-Aware division). V8 runs them at about 2.5 ns per float, as
  * long as a small model's gradient on BLAS takes; where the native addon is built they run in C
  * (native/src/theta_kernels.inc), in an AVX2 variant where the CPU has it (~0.5 ns per float) and
  * a base one (SSE2 or NEON) elsewhere, all with the same bits as the JavaScript loops
@@ -23,6 +24,13 @@ interface NativeKernels {
   gapSq(theta: Float32Array, x: Float32Array, out: Float32Array | null): number;
   sum(v: Float32Array): number;
   thetaIsa?(name?: string): string;
+  momentumStep?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number;
+  momentumStepWithGap?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, gapSq: Float64Array): number;
+  gapAware?(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: Float64Array): void;
+  divide?(g: Float32Array, d: number): void;
+  danaSend?(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void;
+  danaGap?(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number;
+  danaStep?(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number;
 }
 
 function loadNative(): NativeKernels | null {
@@ -34,7 +42,7 @@ function loadNative(): NativeKernels | null {
   const loaded = loadBlasAddon();
   const a = 'addon' in loaded ? loaded.addon : null;
   // An addon built before these kernels lacks them: JavaScript then, unless a C variant was asked for.
-  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum ? (a as NativeKernels) : null;
+  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum && a.momentumStep && a.momentumStepWithGap && a.gapAware && a.divide && a.danaSend && a.danaGap && a.danaStep ? (a as NativeKernels) : null;
   if (chosen === 'base' || chosen === 'avx2') {
     if (!usable?.thetaIsa) throw new Error(`STALELAB_THETA_KERNELS=${chosen} needs the native addon with its θ passes: ${'error' in loaded ? loaded.error : 'rebuild it (npm run build:native)'}`);
     usable.thetaIsa(chosen);
@@ -47,6 +55,7 @@ function loadNative(): NativeKernels | null {
 let loaded: NativeKernels | null | undefined;
 const nativeFor = (n: number): NativeKernels | null => (n < NATIVE_FROM ? null : (loaded ??= loadNative()));
 const gapOut = new Float64Array(1);
+const penaltyOut = new Float64Array(2);
 
 /** Which implementation the θ passes of D ≥ 1024 floats use in this thread. */
 export function thetaKernels(): ThetaKernels {
@@ -90,4 +99,57 @@ export function sgdUpdateWithGap(theta: Float32Array, g: Float32Array, lr: numbe
 export function sumOf(v: Float32Array): number {
   const native = nativeFor(v.length);
   return native ? native.sum(v) : sumJs(v);
+}
+
+/**
+ * Heavy-ball momentum: v ← γv + g; θ ← θ − η v, or with `nesterov` θ ← θ − η(g + γv). Returns
+ * Σ θ after the step, whose value only says whether θ is finite (the addon adds in its own order).
+ */
+export function momentumStep(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number {
+  const native = nativeFor(theta.length);
+  return native ? native.momentumStep!(theta, v, g, lr, gamma, nesterov) : momentumStepJs(theta, v, g, lr, gamma, nesterov);
+}
+
+/** `momentumStep` without Nesterov and Σ_j (θ_j − x_j)² over θ before the step, into `out.gapSq`. */
+export function momentumStepWithGap(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, out: { gapSq: number }): number {
+  const native = nativeFor(theta.length);
+  if (!native) return momentumStepWithGapJs(theta, v, g, lr, gamma, x, out);
+  const checksum = native.momentumStepWithGap!(theta, v, g, lr, gamma, x, gapOut);
+  out.gapSq = gapOut[0];
+  return checksum;
+}
+
+/** Gap-Aware's penalty in place (gapAwareJs); Σ G and max(1, G) into out. */
+export function gapAwarePenalty(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: { total: number; max: number }): void {
+  const native = nativeFor(g.length);
+  if (!native) return gapAwareJs(s, g, u, gap, beta, correction, lrMax, epsilon, out);
+  native.gapAware!(s, g, u, gap, beta, correction, lrMax, epsilon, penaltyOut);
+  out.total = penaltyOut[0];
+  out.max = penaltyOut[1];
+}
+
+/** g ← g / d. */
+export function divideBy(g: Float32Array, d: number): void {
+  const native = nativeFor(g.length);
+  if (native) native.divide!(g, d);
+  else divideJs(g, d);
+}
+
+/** DANA-Zero's look-ahead θ̂ = θ − c·S into out (c = ηγ). */
+export function danaLookAhead(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void {
+  const native = nativeFor(theta.length);
+  if (native) native.danaSend!(out, theta, sum, c);
+  else danaSendJs(out, theta, sum, c);
+}
+
+/** Σ_j (θ̂_j − x_j)² of DANA-Zero's look-ahead, θ̂ − x into out when given. */
+export function danaGap(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number {
+  const native = nativeFor(theta.length);
+  return native ? native.danaGap!(theta, sum, c, x, out) : danaGapJs(theta, sum, c, x, out);
+}
+
+/** DANA-Zero's receive of g for the worker whose buffer is v; returns Σ θ after, only for its finiteness. */
+export function danaStep(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number {
+  const native = nativeFor(theta.length);
+  return native ? native.danaStep!(theta, v, sum, g, lr, gamma) : danaStepJs(theta, v, sum, g, lr, gamma);
 }

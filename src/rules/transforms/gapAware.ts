@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gapAwarePenalty } from '../bases/thetaOps.ts';
 import type { TransformDef } from '../ruleTypes.ts';
 
 export interface GapAwareState {
@@ -10,6 +11,8 @@ export interface GapAwareState {
    */
   counters: Float64Array;
 }
+
+const penalty = { total: 0, max: 1 };
 
 const params = z
   .object({
@@ -42,19 +45,12 @@ export const gapAwareTransform: TransformDef<z.output<typeof params>, GapAwareSt
     const k = (counters[0] += 1);
     const lrMax = (counters[1] = Math.max(counters[1], lr));
     const u = buffer ?? g;
-    const skip = lrMax === 0;
-    const correction = 1 / (1 - Math.pow(beta, k));
-    let total = 0;
-    let max = 1;
-    for (let j = 0; j < g.length; j++) {
-      const sj = (s[j] = beta * s[j] + (1 - beta) * u[j] * u[j]);
-      if (skip) continue;
-      const c = lrMax * (Math.sqrt(sj * correction) + epsilon);
-      const G = 1 + Math.abs(gap![j]) / c;
-      g[j] /= G;
-      total += G;
-      if (G > max) max = G;
+    if (lrMax === 0) {
+      // No penalty before any step: only the statistic moves.
+      for (let j = 0; j < g.length; j++) s[j] = beta * s[j] + (1 - beta) * u[j] * u[j];
+      return undefined;
     }
-    return skip ? undefined : { divisorMean: total / g.length, divisorMax: max };
+    gapAwarePenalty(s, g, u, gap!, beta, 1 / (1 - Math.pow(beta, k)), lrMax, epsilon, penalty);
+    return { divisorMean: penalty.total / g.length, divisorMax: penalty.max };
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { divideBy } from '../bases/thetaOps.ts';
 import type { TransformDef } from '../ruleTypes.ts';
 
 /** SA: g ← g / max(1, τ). With a momentum base the damped g enters v. Logged divisor: max(1, τ). */
@@ -11,7 +12,7 @@ export const stalenessAwareTransform: TransformDef<Record<string, never>, null> 
   init: () => null,
   apply(_s, g, { tau }) {
     const divisor = Math.max(1, tau);
-    if (divisor !== 1) for (let j = 0; j < g.length; j++) g[j] /= divisor;
+    if (divisor !== 1) divideBy(g, divisor);
     return { divisorMean: divisor, divisorMax: divisor };
   },
 };
