@@ -5,10 +5,11 @@ import { batchedThroughput } from './batchedThroughput.ts';
 import { FigureLog } from './figures.ts';
 import { floorRatio } from './floorRatio.ts';
 import { peerRatio } from './peerRatio.ts';
+import { rulePasses } from './rulePasses.ts';
 import { simOverhead } from './simOverhead.ts';
 import { threadScaling } from './threadScaling.ts';
 
-const SECTIONS = ['steps', 'floor', 'peer', 'batched', 'threads', 'overhead'] as const;
+const SECTIONS = ['steps', 'floor', 'peer', 'rules', 'batched', 'threads', 'overhead'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const program = new Command('bench')
@@ -18,6 +19,7 @@ const program = new Command('bench')
       '  steps     train-step medians per backend, as ratios to cpu\n' +
       '  floor     target 1: CPU step (MLP 64-256, LeNet-5; batch 32-128) ≤ 2 × FLOPs / wasm matmul rate\n' +
       '  peer      targets 2, 3: K compute threads ≥ 0.8·K × one; stalelab ÷ NumPy ≤ 1.5 (one core), ≤ 1 (cores)\n' +
+      '  rules     every built-in rule\'s send + receive per update on MLP-128\'s 101,770 floats (no target)\n' +
       '  batched   target 4: in-flight batching never slower than one-by-one on a CPU\n' +
       '  threads   target 5: the threads engine gains what the step gained; T threads ≥ 0.8·T × one\n' +
       '  overhead  kept: N=32 async update ≤ 1.05 × plain step (wasm)',
@@ -54,6 +56,7 @@ const simSteps = { mlp: 160, mlp128: 400, lenet5: 96 };
 if (sections.includes('steps')) await backendSteps(log, opts.backends.split(','), opts.models.split(','), batchSize, reps);
 if (sections.includes('floor')) await floorRatio(log, ['mlp64', 'mlp128', 'mlp256', 'lenet5'], [32, 64, 128], reps, rounds);
 if (sections.includes('peer')) await peerRatio(log, rounds);
+if (sections.includes('rules')) rulePasses(log, 101770, rounds);
 if (sections.includes('batched')) await batchedThroughput(log, ['mlp128', 'lenet5'], 64, rounds, simSteps);
 if (sections.includes('threads')) await threadScaling(log, 'mlp128', 64, threadSeconds, rounds, reps);
 if (sections.includes('overhead')) await simOverhead(log, ['mlp', 'lenet5'], batchSize, rounds, simSteps);
