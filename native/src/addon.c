@@ -299,6 +299,25 @@ static napi_value DanaStep(napi_env env, napi_callback_info info) {
   return number(env, theta_dana_step(theta, v, sum, g, k[0], k[1], nt));
 }
 
+// delayCompensation(g, d, ms: Float32Array | null, lambda, lambda0, decay, epsilon) -> undefined:
+// constant λ without ms, adaptive with it
+static napi_value DelayCompensation(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *g, *d, *ms = NULL;
+  size_t ng, nd, nm = 0;
+  double k[4];
+  napi_valuetype third = napi_null;
+  if (argc >= 3) CHECK(napi_typeof(env, argv[2], &third));
+  if (argc < 7 || !floats(env, argv[0], &g, &ng) || !floats(env, argv[1], &d, &nd) || !numbers(env, argv + 3, 4, k) || ng != nd ||
+      (third != napi_null && (!floats(env, argv[2], &ms, &nm) || nm != ng)))
+    return usage(env, "delayCompensation(g, d: Float32Array of one length, ms: Float32Array of that length | null, lambda, lambda0, decay, epsilon: number)");
+  if (ms) theta_dc_adaptive(g, d, ms, k[1], k[2], k[3], ng);
+  else theta_dc_constant(g, d, k[0], ng);
+  return NULL;
+}
+
 // thetaIsa(name?) -> the θ passes' instruction-set variant, after switching to `name` when given
 static napi_value ThetaIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -353,6 +372,7 @@ NAPI_MODULE_INIT() {
       {"danaSend", NULL, DanaSend, NULL, NULL, NULL, napi_default, NULL},
       {"danaGap", NULL, DanaGap, NULL, NULL, NULL, napi_default, NULL},
       {"danaStep", NULL, DanaStep, NULL, NULL, NULL, napi_default, NULL},
+      {"delayCompensation", NULL, DelayCompensation, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

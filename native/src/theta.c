@@ -87,3 +87,9 @@ double theta_dana_gap(const float *theta, const float *sum, double c, const floa
 double theta_dana_step(float *theta, float *v, float *sum, const float *g, double lr, double gamma, size_t n) {
   DISPATCH(theta_dana_step, theta, v, sum, g, lr, gamma, n);
 }
+
+void theta_dc_constant(float *g, const float *d, double lambda, size_t n) { DISPATCH(theta_dc_constant, g, d, lambda, n); }
+
+void theta_dc_adaptive(float *g, const float *d, float *ms, double lambda0, double decay, double epsilon, size_t n) {
+  DISPATCH(theta_dc_adaptive, g, d, ms, lambda0, decay, epsilon, n);
+}

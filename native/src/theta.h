@@ -36,6 +36,11 @@ void theta_dana_send(float *out, const float *theta, const float *sum, double c,
 double theta_dana_gap(const float *theta, const float *sum, double c, const float *x, float *out, size_t n);
 double theta_dana_step(float *theta, float *v, float *sum, const float *g, double lr, double gamma, size_t n);
 
+// DC-ASGD's correction (src/rules/transforms/delayCompensation.ts): g ← g + λg²Δ, or with the
+// adaptive λ = λ₀/√(ms + ε) after ms ← ρ·ms + (1 − ρ)g².
+void theta_dc_constant(float *g, const float *d, double lambda, size_t n);
+void theta_dc_adaptive(float *g, const float *d, float *ms, double lambda0, double decay, double epsilon, size_t n);
+
 // The instruction-set variant the passes use: "avx2" where the CPU has it, else "base".
 const char *theta_isa(void);
 // Use variant `name`: 0, or −1 for an unknown name, −2 for one this CPU lacks.

@@ -21,7 +21,10 @@
   double theta_dana_gap_##suffix(const float *theta, const float *sum, double c, const float *x, float *out,   \
                                  size_t n);                                                                    \
   double theta_dana_step_##suffix(float *theta, float *v, float *sum, const float *g, double lr, double gamma,  \
-                                  size_t n);
+                                  size_t n);                                                                   \
+  void theta_dc_constant_##suffix(float *g, const float *d, double lambda, size_t n);                          \
+  void theta_dc_adaptive_##suffix(float *g, const float *d, float *ms, double lambda0, double decay,           \
+                                  double epsilon, size_t n);
 
 THETA_VARIANT(base)
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -12,8 +12,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBlasAddon } from '../../src/backend/blas/blasAddon.ts';
-import { danaGap, danaLookAhead, danaStep, divideBy, gapAwarePenalty, gapToTheta, momentumStep, momentumStepWithGap, sgdUpdate, sgdUpdateWithGap, sumOf, thetaKernels } from '../../src/rules/bases/thetaOps.ts';
-import { danaGapJs, danaSendJs, danaStepJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from '../../src/rules/bases/thetaLoops.ts';
+import { danaGap, danaLookAhead, danaStep, delayCompensate, divideBy, gapAwarePenalty, gapToTheta, momentumStep, momentumStepWithGap, sgdUpdate, sgdUpdateWithGap, sumOf, thetaKernels } from '../../src/rules/bases/thetaOps.ts';
+import { danaGapJs, danaSendJs, danaStepJs, delayCompensationJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from '../../src/rules/bases/thetaLoops.ts';
 import { makeRng } from '../../src/rng/rng.ts';
 
 const loaded = loadBlasAddon();
@@ -56,7 +56,7 @@ function sameChecksum(a: number, b: number, n: number, what: string): void {
   if (Number.isFinite(b)) assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) * n, `${what}: ${a} vs ${b}`);
 }
 
-/** The momentum and DANA-Zero passes, Gap-Aware's penalty and the division, against their JavaScript loops. */
+/** The momentum and DANA-Zero passes, Gap-Aware's penalty, the division and DC-ASGD's correction, against their JavaScript loops. */
 function compareRulePassesWithJs(): void {
   for (const n of [1024, 1025, 1026, 1027, 4099, 101770]) {
     for (const special of [false, true]) {
@@ -115,6 +115,15 @@ function compareRulePassesWithJs(): void {
       assert.deepEqual(bits(tc), bits(td), `danaStep θ, n = ${n}`);
       assert.deepEqual(bits(vc), bits(vd), `danaStep v, n = ${n}`);
       assert.deepEqual(bits(sc), bits(sd), `danaStep S, n = ${n}`);
+      // DC-ASGD's correction, constant and adaptive λ.
+      for (const adaptive of [false, true]) {
+        const [ge, gf, me, mf] = [g.slice(), g.slice(), s0.slice(), s0.slice()];
+        delayCompensate(ge, gap, adaptive ? me : null, 0.04, 2, 0.95, 1e-7);
+        delayCompensationJs(gf, gap, adaptive ? mf : null, 0.04, 2, 0.95, 1e-7);
+        assert.deepEqual(bits(ge), bits(gf), `delayCompensation g, adaptive ${adaptive}, n = ${n}`);
+        assert.deepEqual(bits(me), bits(mf), `delayCompensation ms, adaptive ${adaptive}, n = ${n}`);
+        assert.ok(ge.some((v, j) => v !== g[j]), 'the correction changed g');
+      }
     }
   }
 }
@@ -175,7 +184,7 @@ test('a simulated run writes the same tables with the native passes (fastest and
   const script = `
     import { runExperiment } from ${JSON.stringify(new URL('../../src/run/runExperiment.ts', import.meta.url).href)};
     const out = [];
-    for (const rule of ['asgd', 'ga', 'sa-momentum', 'ga-momentum', 'nag-asgd', 'momentum-asgd', 'dana-zero', 'dana-slim', 'ga-dana']) {
+    for (const rule of ['asgd', 'ga', 'sa-momentum', 'ga-momentum', 'nag-asgd', 'momentum-asgd', 'dana-zero', 'dana-slim', 'ga-dana', 'multi-asgd', 'dc-asgd', 'dana-dc', 'dana-dc-authors']) {
       const r = await runExperiment({ objective: { name: 'quadratic', dim: 4099, noise: 0.5 }, rule, lr: 0.05, workers: 8, steps: 300, evalEvery: 50, seed: 2 });
       out.push(r.updates.objects(), r.evals.objects());
     }

@@ -24,6 +24,7 @@ export interface BlasAddon {
   danaSend?(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void;
   danaGap?(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number;
   danaStep?(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number;
+  delayCompensation?(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void;
 }
 
 /** Where `npm run build:native` puts the addon: native/build/Release under the package root. */

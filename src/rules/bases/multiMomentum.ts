@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BaseDef } from '../ruleTypes.ts';
 import { initPerWorkerMomentum, momentumParam, sendsTheta, type PerWorkerMomentumState } from './baseState.ts';
+import { momentumStep } from './thetaOps.ts';
 
 const params = z.object({ momentum: momentumParam }).strict();
 
@@ -14,15 +15,6 @@ export const multiMomentumBase: BaseDef<z.output<typeof params>, PerWorkerMoment
   ...sendsTheta,
   init: initPerWorkerMomentum,
   buffer: (s, i) => s.v[i],
-  step(s, i, g, lr) {
-    const { theta, gamma } = s;
-    const v = s.v[i];
-    let sum = 0;
-    for (let j = 0; j < theta.length; j++) {
-      v[j] = gamma * v[j] + g[j];
-      theta[j] -= lr * v[j];
-      sum += theta[j];
-    }
-    return sum;
-  },
+  // Heavy-ball momentum's step on worker i's buffer.
+  step: (s, i, g, lr) => momentumStep(s.theta, s.v[i], g, lr, s.gamma, false),
 };

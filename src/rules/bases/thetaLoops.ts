@@ -234,3 +234,22 @@ export function danaStepJs(theta: Float32Array, v: Float32Array, sum: Float32Arr
   }
   return total;
 }
+
+/**
+ * DC-ASGD's correction g ← g + λ g⊙g⊙Δ; with `ms`, the adaptive λ = λ₀/√(ms + ε) after
+ * ms ← ρ·ms + (1 − ρ)g² (ms before its float32 rounding in λ).
+ */
+export function delayCompensationJs(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void {
+  if (ms) {
+    for (let j = 0; j < g.length; j++) {
+      const gj = g[j];
+      const m = (ms[j] = msDecay * ms[j] + (1 - msDecay) * gj * gj);
+      g[j] = gj + (lambda0 / Math.sqrt(m + epsilon)) * gj * gj * d[j];
+    }
+    return;
+  }
+  for (let j = 0; j < g.length; j++) {
+    const gj = g[j];
+    g[j] = gj + lambda * gj * gj * d[j];
+  }
+}

@@ -1,5 +1,5 @@
 import { loadBlasAddon } from '../../backend/blas/blasAddon.ts';
-import { danaGapJs, danaSendJs, danaStepJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoops.ts';
+import { danaGapJs, danaSendJs, danaStepJs, delayCompensationJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoops.ts';
 
 /**
  * The passes over θ that every engine's hot path runs (the simulated master's step, the threads'
@@ -31,6 +31,7 @@ interface NativeKernels {
   danaSend?(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void;
   danaGap?(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number;
   danaStep?(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number;
+  delayCompensation?(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void;
 }
 
 function loadNative(): NativeKernels | null {
@@ -42,7 +43,7 @@ function loadNative(): NativeKernels | null {
   const loaded = loadBlasAddon();
   const a = 'addon' in loaded ? loaded.addon : null;
   // An addon built before these kernels lacks them: JavaScript then, unless a C variant was asked for.
-  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum && a.momentumStep && a.momentumStepWithGap && a.gapAware && a.divide && a.danaSend && a.danaGap && a.danaStep ? (a as NativeKernels) : null;
+  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum && a.momentumStep && a.momentumStepWithGap && a.gapAware && a.divide && a.danaSend && a.danaGap && a.danaStep && a.delayCompensation ? (a as NativeKernels) : null;
   if (chosen === 'base' || chosen === 'avx2') {
     if (!usable?.thetaIsa) throw new Error(`STALELAB_THETA_KERNELS=${chosen} needs the native addon with its θ passes: ${'error' in loaded ? loaded.error : 'rebuild it (npm run build:native)'}`);
     usable.thetaIsa(chosen);
@@ -152,4 +153,11 @@ export function danaGap(theta: Float32Array, sum: Float32Array, c: number, x: Fl
 export function danaStep(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number {
   const native = nativeFor(theta.length);
   return native ? native.danaStep!(theta, v, sum, g, lr, gamma) : danaStepJs(theta, v, sum, g, lr, gamma);
+}
+
+/** DC-ASGD's correction g ← g + λ g⊙g⊙Δ, adaptive (λ = λ₀/√(ms + ε), ms updated first) when `ms` is given. */
+export function delayCompensate(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void {
+  const native = nativeFor(g.length);
+  if (native) native.delayCompensation!(g, d, ms, lambda, lambda0, msDecay, epsilon);
+  else delayCompensationJs(g, d, ms, lambda, lambda0, msDecay, epsilon);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { delayCompensate, gapToTheta } from '../bases/thetaOps.ts';
 import type { TransformDef } from '../ruleTypes.ts';
 
 const params = z
@@ -25,9 +26,8 @@ interface DcState {
 }
 
 function masterMinusX(st: DcState, master: Float32Array, x: Float32Array): Float32Array {
-  const d = st.delta;
-  for (let j = 0; j < d.length; j++) d[j] = master[j] - x[j];
-  return d;
+  gapToTheta(master, x, st.delta);
+  return st.delta;
 }
 
 /**
@@ -46,20 +46,7 @@ export const delayCompensationTransform: TransformDef<z.output<typeof params>, D
   init: (p, env) => ({ ms: env.alloc.floats(p.adaptive ? env.dim : 0), delta: new Float32Array(p.against === 'master' ? env.dim : 0) }),
   apply(st, g, ctx, p) {
     const d = p.against === 'gap' ? ctx.gap! : masterMinusX(st, ctx.master, ctx.x);
-    if (p.adaptive) {
-      const { ms } = st;
-      const { msDecay, lambda0, epsilon } = p;
-      for (let j = 0; j < g.length; j++) {
-        const gj = g[j];
-        const m = (ms[j] = msDecay * ms[j] + (1 - msDecay) * gj * gj);
-        g[j] = gj + (lambda0 / Math.sqrt(m + epsilon)) * gj * gj * d[j];
-      }
-    } else if (p.lambda !== 0) {
-      const lambda = p.lambda;
-      for (let j = 0; j < g.length; j++) {
-        const gj = g[j];
-        g[j] = gj + lambda * gj * gj * d[j];
-      }
-    }
+    if (p.adaptive) delayCompensate(g, d, st.ms, 0, p.lambda0, p.msDecay, p.epsilon);
+    else if (p.lambda !== 0) delayCompensate(g, d, null, p.lambda, 0, 0, 0);
   },
 };
