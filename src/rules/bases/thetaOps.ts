@@ -1,4 +1,4 @@
-import { loadBlasAddon } from '../../backend/blas/blasAddon.ts';
+import { loadBlasAddon, type BlasAddon } from '../../backend/blas/blasAddon.ts';
 import { danaGapJs, danaSendJs, danaStepJs, delayCompensationJs, divideJs, gapAwareJs, gapToThetaJs, momentumStepJs, momentumStepWithGapJs, sgdUpdateJs, sgdUpdateWithGapJs, sumJs } from './thetaLoops.ts';
 
 /**
@@ -18,21 +18,9 @@ export type ThetaKernels = (typeof THETA_KERNELS)[number];
 // Below this many floats the call into the addon costs more than the loop.
 const NATIVE_FROM = 1024;
 
-interface NativeKernels {
-  sgdStep(theta: Float32Array, g: Float32Array, lr: number): number;
-  sgdStepWithGap(theta: Float32Array, g: Float32Array, lr: number, x: Float32Array, gapSq: Float64Array): number;
-  gapSq(theta: Float32Array, x: Float32Array, out: Float32Array | null): number;
-  sum(v: Float32Array): number;
-  thetaIsa?(name?: string): string;
-  momentumStep?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number;
-  momentumStepWithGap?(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, gapSq: Float64Array): number;
-  gapAware?(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: Float64Array): void;
-  divide?(g: Float32Array, d: number): void;
-  danaSend?(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void;
-  danaGap?(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number;
-  danaStep?(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number;
-  delayCompensation?(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void;
-}
+// The addon's θ passes (absent from one built before them), every one present.
+const PASSES = ['sgdStep', 'sgdStepWithGap', 'gapSq', 'sum', 'thetaIsa', 'momentumStep', 'momentumStepWithGap', 'gapAware', 'divide', 'danaSend', 'danaGap', 'danaStep', 'delayCompensation'] as const;
+type NativeKernels = Required<Pick<BlasAddon, (typeof PASSES)[number]>>;
 
 function loadNative(): NativeKernels | null {
   const chosen = process.env.STALELAB_THETA_KERNELS;
@@ -43,9 +31,9 @@ function loadNative(): NativeKernels | null {
   const loaded = loadBlasAddon();
   const a = 'addon' in loaded ? loaded.addon : null;
   // An addon built before these kernels lacks them: JavaScript then, unless a C variant was asked for.
-  const usable = a && a.sgdStep && a.sgdStepWithGap && a.gapSq && a.sum && a.momentumStep && a.momentumStepWithGap && a.gapAware && a.divide && a.danaSend && a.danaGap && a.danaStep && a.delayCompensation ? (a as NativeKernels) : null;
+  const usable = a && PASSES.every((p) => typeof a[p] === 'function') ? (a as NativeKernels) : null;
   if (chosen === 'base' || chosen === 'avx2') {
-    if (!usable?.thetaIsa) throw new Error(`STALELAB_THETA_KERNELS=${chosen} needs the native addon with its θ passes: ${'error' in loaded ? loaded.error : 'rebuild it (npm run build:native)'}`);
+    if (!usable) throw new Error(`STALELAB_THETA_KERNELS=${chosen} needs the native addon with its θ passes: ${'error' in loaded ? loaded.error : 'rebuild it (npm run build:native)'}`);
     usable.thetaIsa(chosen);
   }
   return usable;
@@ -62,7 +50,7 @@ const penaltyOut = new Float64Array(2);
 export function thetaKernels(): ThetaKernels {
   const native = nativeFor(NATIVE_FROM);
   if (!native) return 'js';
-  return (native.thetaIsa?.() ?? 'base') as ThetaKernels;
+  return native.thetaIsa() as ThetaKernels;
 }
 
 /** Σ (θ_j − x_j)², writing θ − x into out when given: the gap of every base that sends θ. */
@@ -108,14 +96,14 @@ export function sumOf(v: Float32Array): number {
  */
 export function momentumStep(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, nesterov: boolean): number {
   const native = nativeFor(theta.length);
-  return native ? native.momentumStep!(theta, v, g, lr, gamma, nesterov) : momentumStepJs(theta, v, g, lr, gamma, nesterov);
+  return native ? native.momentumStep(theta, v, g, lr, gamma, nesterov) : momentumStepJs(theta, v, g, lr, gamma, nesterov);
 }
 
 /** `momentumStep` without Nesterov and Σ_j (θ_j − x_j)² over θ before the step, into `out.gapSq`. */
 export function momentumStepWithGap(theta: Float32Array, v: Float32Array, g: Float32Array, lr: number, gamma: number, x: Float32Array, out: { gapSq: number }): number {
   const native = nativeFor(theta.length);
   if (!native) return momentumStepWithGapJs(theta, v, g, lr, gamma, x, out);
-  const checksum = native.momentumStepWithGap!(theta, v, g, lr, gamma, x, gapOut);
+  const checksum = native.momentumStepWithGap(theta, v, g, lr, gamma, x, gapOut);
   out.gapSq = gapOut[0];
   return checksum;
 }
@@ -124,7 +112,7 @@ export function momentumStepWithGap(theta: Float32Array, v: Float32Array, g: Flo
 export function gapAwarePenalty(s: Float32Array, g: Float32Array, u: Float32Array, gap: Float32Array, beta: number, correction: number, lrMax: number, epsilon: number, out: { total: number; max: number }): void {
   const native = nativeFor(g.length);
   if (!native) return gapAwareJs(s, g, u, gap, beta, correction, lrMax, epsilon, out);
-  native.gapAware!(s, g, u, gap, beta, correction, lrMax, epsilon, penaltyOut);
+  native.gapAware(s, g, u, gap, beta, correction, lrMax, epsilon, penaltyOut);
   out.total = penaltyOut[0];
   out.max = penaltyOut[1];
 }
@@ -132,32 +120,32 @@ export function gapAwarePenalty(s: Float32Array, g: Float32Array, u: Float32Arra
 /** g ← g / d. */
 export function divideBy(g: Float32Array, d: number): void {
   const native = nativeFor(g.length);
-  if (native) native.divide!(g, d);
+  if (native) native.divide(g, d);
   else divideJs(g, d);
 }
 
 /** DANA-Zero's look-ahead θ̂ = θ − c·S into out (c = ηγ). */
 export function danaLookAhead(out: Float32Array, theta: Float32Array, sum: Float32Array, c: number): void {
   const native = nativeFor(theta.length);
-  if (native) native.danaSend!(out, theta, sum, c);
+  if (native) native.danaSend(out, theta, sum, c);
   else danaSendJs(out, theta, sum, c);
 }
 
 /** Σ_j (θ̂_j − x_j)² of DANA-Zero's look-ahead, θ̂ − x into out when given. */
 export function danaGap(theta: Float32Array, sum: Float32Array, c: number, x: Float32Array, out: Float32Array | null): number {
   const native = nativeFor(theta.length);
-  return native ? native.danaGap!(theta, sum, c, x, out) : danaGapJs(theta, sum, c, x, out);
+  return native ? native.danaGap(theta, sum, c, x, out) : danaGapJs(theta, sum, c, x, out);
 }
 
 /** DANA-Zero's receive of g for the worker whose buffer is v; returns Σ θ after, only for its finiteness. */
 export function danaStep(theta: Float32Array, v: Float32Array, sum: Float32Array, g: Float32Array, lr: number, gamma: number): number {
   const native = nativeFor(theta.length);
-  return native ? native.danaStep!(theta, v, sum, g, lr, gamma) : danaStepJs(theta, v, sum, g, lr, gamma);
+  return native ? native.danaStep(theta, v, sum, g, lr, gamma) : danaStepJs(theta, v, sum, g, lr, gamma);
 }
 
 /** DC-ASGD's correction g ← g + λ g⊙g⊙Δ, adaptive (λ = λ₀/√(ms + ε), ms updated first) when `ms` is given. */
 export function delayCompensate(g: Float32Array, d: Float32Array, ms: Float32Array | null, lambda: number, lambda0: number, msDecay: number, epsilon: number): void {
   const native = nativeFor(g.length);
-  if (native) native.delayCompensation!(g, d, ms, lambda, lambda0, msDecay, epsilon);
+  if (native) native.delayCompensation(g, d, ms, lambda, lambda0, msDecay, epsilon);
   else delayCompensationJs(g, d, ms, lambda, lambda0, msDecay, epsilon);
 }
