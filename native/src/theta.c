@@ -1,5 +1,5 @@
-// The memory-bound passes over θ on the hot path of every engine (the master's step, the threads'
-// in-place writes, the gradient check), in the exact operation order of their JavaScript
+// The passes over θ on the hot path of every engine (the master's step, the threads' in-place
+// writes, the gradient check, the built-in rules' steps and transforms), in the exact operation order of their JavaScript
 // versions in src/rules/bases/thetaLoops.ts, in the variant for this CPU's instruction set
 // (theta_kernels.inc, written once; the variants give the same bits).
 #include "theta.h"

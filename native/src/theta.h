@@ -1,9 +1,10 @@
-// The memory-bound passes over θ on the hot path of every engine (the master's step, the threads'
-// in-place writes, the gradient check), in the exact operation order of their JavaScript
-// versions in src/rules/bases/thetaLoops.ts: double arithmetic rounded to float32 where stored, four
-// partial sums with the n mod 4 leftovers first, no fused multiply-add. So they give the same
-// bits, and a run's tables do not depend on whether the addon is built (theta_sum, used only to
-// tell whether a vector is finite, sums in its own faster order).
+// The passes over θ on the hot path of every engine (the master's step, the threads' in-place
+// writes, the gradient check, the built-in rules' steps and transforms), in the exact operation
+// order of their JavaScript versions in src/rules/bases/thetaLoops.ts: double arithmetic rounded
+// to float32 where stored, each recorded sum (a gap, Gap-Aware's Σ G) added in the loop's order,
+// no fused multiply-add. So they give the same bits, and a run's tables do not depend on whether
+// the addon is built. Sums used only to tell whether a vector is finite (theta_sum, the momentum
+// and DANA steps' checksums) add in their own faster order.
 #ifndef STALELAB_THETA_H
 #define STALELAB_THETA_H
 

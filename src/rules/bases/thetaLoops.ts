@@ -1,8 +1,10 @@
 /**
  * The JavaScript versions of the passes over θ of thetaOps.ts, used where the native addon is not
- * built (native/src/theta_kernels.inc computes the same bits). Four partial sums break the add latency
- * chain; the n mod 4 leftovers go first, because a tail loop after the unrolled one has no type
- * feedback when V8 compiles the main loop on-stack and deoptimised on every call (3× slower).
+ * built (native/src/theta_kernels.inc computes the same bits). In the ASGD passes four partial
+ * sums break the add latency chain; the n mod 4 leftovers go first, because a tail loop after the
+ * unrolled one has no type feedback when V8 compiles the main loop on-stack and deoptimised on
+ * every call (3× slower). The rules' passes (momentum, DANA-Zero, Gap-Aware, DC-ASGD) are the
+ * loops those rules had, moved here unchanged, so their recorded sums keep their order.
  */
 
 /**

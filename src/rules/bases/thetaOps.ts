@@ -3,14 +3,14 @@ import { danaGapJs, danaSendJs, danaStepJs, delayCompensationJs, divideJs, gapAw
 
 /**
  * The passes over θ that every engine's hot path runs (the simulated master's step, the threads'
- * in-place stores, the gradient check; the momentum bases' step, Gap-Aware's penalty and the
- * Staleness-Aware division). V8 runs them at about 2.5 ns per float, as
- * long as a small model's gradient on BLAS takes; where the native addon is built they run in C
- * (native/src/theta_kernels.inc), in an AVX2 variant where the CPU has it (~0.5 ns per float) and
- * a base one (SSE2 or NEON) elsewhere, all with the same bits as the JavaScript loops
- * (thetaLoops.ts), so a run's tables do not depend on which ran (`sumOf`, whose value only says
- * whether a vector is finite, adds in its own order). STALELAB_THETA_KERNELS picks one: js, base
- * or avx2 (unset: the fastest there is).
+ * in-place stores, the gradient check; the momentum and DANA bases' send, gap and step,
+ * Gap-Aware's penalty, the Staleness-Aware division, DC-ASGD's correction). V8 runs them at about
+ * 2.5 ns per float or slower, as long as a small model's gradient on BLAS takes; where the native
+ * addon is built they run in C (native/src/theta_kernels.inc), in an AVX2 variant where the CPU
+ * has it (~0.5 ns per float) and a base one (SSE2 or NEON) elsewhere, all with the same bits as
+ * the JavaScript loops (thetaLoops.ts), so a run's tables do not depend on which ran (`sumOf` and
+ * the steps' checksums, whose values only say whether a vector is finite, add in their own
+ * order). STALELAB_THETA_KERNELS picks one: js, base or avx2 (unset: the fastest there is).
  */
 export const THETA_KERNELS = ['js', 'base', 'avx2'] as const;
 export type ThetaKernels = (typeof THETA_KERNELS)[number];
