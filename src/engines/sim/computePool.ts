@@ -1,8 +1,6 @@
-import type { Worker } from 'node:worker_threads';
 import type { Batch, BatchSource } from '../../data/dataset.ts';
 import type { GradientOracle, GradientResult } from '../../oracle/oracle.ts';
-import { ruleNeedsTsx, siblingModule, spawnWorker } from '../../run/spawnWorker.ts';
-import type { ComputeInit, ComputeReply } from './computeMessages.ts';
+import { acquireComputeThreads, releaseComputeThreads, type ComputeThread } from './computeThreads.ts';
 import type { GradientJobs } from './gradientJobs.ts';
 import { allocateJobBoard, Cell, computeJob, JobBoard, JobState } from './jobBoard.ts';
 import type { SimConfig } from './simConfig.ts';
@@ -25,7 +23,7 @@ export class ComputePool implements GradientJobs {
   private batch: Batch | undefined;
 
   private constructor(
-    private readonly workers: Worker[],
+    private readonly helpers: ComputeThread[],
     private readonly board: JobBoard,
     private readonly n: number,
     private readonly oracle: GradientOracle,
@@ -34,50 +32,22 @@ export class ComputePool implements GradientJobs {
 
   /**
    * K threads computing the gradients of a run of N workers: this one, on `oracle`, and K − 1
-   * helpers started here; resolves once all are ready.
+   * helpers (computeThreads.ts: left idle by the last run of this problem, or started here);
+   * resolves once all are ready.
    */
   static async start(config: SimConfig, threads: number, oracle: GradientOracle, batchSeed: number, totalSteps: number): Promise<ComputePool> {
     const n = config.workers;
     const buffers = allocateJobBoard(n, oracle.dim, oracle.state.length);
     const board = new JobBoard(buffers);
     board.setStepsLeft(totalSteps);
-    const entry = siblingModule(import.meta.url, 'computeWorker');
-    const workers = Array.from({ length: threads - 1 }, (_, k) => {
-      const init: ComputeInit = { config, thread: k + 1, batchSeed, board: buffers };
-      return spawnWorker(entry, init, { tsx: ruleNeedsTsx(config.rule) });
-    });
-    try {
-      await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise<void>((resolve, reject) => {
-              const onMessage = (m: ComputeReply) => {
-                if (m.type === 'ready') resolve();
-                else reject(Object.assign(new Error(m.message), { stack: m.stack }));
-                w.off('message', onMessage);
-              };
-              w.on('message', onMessage);
-              w.once('error', reject);
-              w.once('exit', (code) => reject(new Error(`a compute thread exited with code ${code} before it was ready`)));
-            }),
-        ),
-      );
-    } catch (e) {
-      board.close();
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw e;
-    }
-    const pool = new ComputePool(workers, board, n, oracle, oracle.batches(config.batchSize, batchSeed));
-    for (const w of workers) {
-      w.on('message', (m: ComputeReply) => m.type === 'error' && pool.fail(Object.assign(new Error(m.message), { stack: m.stack })));
-      w.on('error', (e) => pool.fail(e));
-      w.on('exit', (code) => code !== 0 && pool.fail(new Error(`a compute thread exited with code ${code}`)));
-    }
+    const helpers = await acquireComputeThreads(config, threads - 1);
+    const pool = new ComputePool(helpers, board, n, oracle, oracle.batches(config.batchSize, batchSeed));
+    helpers.forEach((h, k) => h.run({ board: buffers, batchSeed, batchSize: config.batchSize, rule: config.rule, thread: k + 1 }, (e) => pool.fail(e)));
     return pool;
   }
 
   get threads(): number {
-    return this.workers.length + 1;
+    return this.helpers.length + 1;
   }
 
   /** One oracle pass per gradient. */
@@ -164,14 +134,7 @@ export class ComputePool implements GradientJobs {
 
   async close(): Promise<void> {
     this.board.close();
-    await Promise.all(
-      this.workers.map(async (w) => {
-        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-        // A thread stuck in a gradient is stopped rather than waited for.
-        const timer = setTimeout(() => void w.terminate(), 5000);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    const finished = await Promise.all(this.helpers.map((h) => h.finished()));
+    await releaseComputeThreads(this.helpers, finished);
   }
 }

@@ -4,3 +4,4 @@ export { timingSchema, TIMING_SCHEMAS, type TimingSpec, type TimingInput } from 
 export { makeTiming, workerMeans } from './makeTiming.ts';
 export type { Timing } from './timing.ts';
 export { InFlightGradients, GRADIENT_BATCHING, type GradientBatching } from './inFlightGradients.ts';
+export { closeComputeThreads } from './computeThreads.ts';

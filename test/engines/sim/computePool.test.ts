@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeComputeThreads } from '../../../src/engines/sim/computeThreads.ts';
 import { runExperiment } from '../../../src/run/runExperiment.ts';
 
 const model = { model: { name: 'mlp', widths: [16] }, dataset: { name: 'mnist', trainSize: 1000, testSize: 200 }, backend: 'wasm' } as const;
@@ -50,4 +52,26 @@ test('an error in a helper thread, or in the run\'s own oracle computing beside 
     runExperiment({ objective: { name: 'failing', worker: 2, afterGradients: 5 }, lr: 0.1, workers: 4, steps: 100, computeThreads: 2 }),
     /config\.objective\.worker: the failing objective's worker is a compute thread here \(0: the run's own, 1…K−1 its helpers\); computeThreads 2 has ids 0\.\.1, got 2/,
   );
+});
+
+test('a run leaves its compute threads idle for the next run of the same problem, not of another; idle ones never keep the process alive', async () => {
+  await closeComputeThreads();
+  const cfg = { ...model, rule: 'asgd', lr: 0.05, workers: 4, batchSize: 16, steps: 30, seed: 1, computeThreads: 2 };
+  const first = await runExperiment(cfg);
+  const second = await runExperiment({ ...cfg, seed: 2, batchSize: 8 });
+  const third = await runExperiment({ ...cfg, computeThreads: 3 });
+  // One idle thread after two runs on two threads: the second reused the first's; the third took it and started one more.
+  assert.equal(await closeComputeThreads(), 2);
+  assert.equal(await closeComputeThreads(), 0);
+  for (const r of [first, second, third]) assert.equal(r.record.status, 'finished');
+  // A reused thread computes a new run's minibatches: equal to a run on fresh threads.
+  const again = await runExperiment({ ...cfg, seed: 2, batchSize: 8 });
+  assert.equal(tables(again), tables(second));
+  await runExperiment({ ...cfg, model: { name: 'mlp', widths: [8] } });
+  assert.equal(await closeComputeThreads(), 1, 'the first problem\'s idle thread was ended when another problem started');
+  // A process whose run left an idle thread ends by itself.
+  const script = `import { runExperiment } from ${JSON.stringify(new URL('../../../src/run/runExperiment.ts', import.meta.url).href)};\nconst r = await runExperiment(${JSON.stringify(cfg)});\nconsole.log(r.record.status);`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'finished');
 });
