@@ -1,5 +1,5 @@
 import { initBackend } from '../src/backend/initBackend.ts';
-import { median, type FigureLog } from './figures.ts';
+import { inTurn, median, type FigureLog } from './figures.ts';
 import { simPerUpdate } from './simTiming.ts';
 import { benchOracle, blasMissing, type BenchBackend } from './trainStep.ts';
 
@@ -20,7 +20,7 @@ export async function batchedThroughput(log: FigureLog, models: string[], batchS
       const perUpdate = { off: [] as number[], 'in-flight': [] as number[] };
       let used: unknown = null;
       for (let r = 0; r < rounds; r++) {
-        for (const mode of ['off', 'in-flight'] as const) {
+        for (const mode of inTurn(r, ['off', 'in-flight'] as const)) {
           const t = await simPerUpdate({ rule: 'asgd', lr: 0.01, workers: 32, batchSize, seed: 1, divergeLoss: 'off', gradientBatching: mode, computeThreads: 1 }, steps[model], 8, oracle);
           perUpdate[mode].push(t.meanMs);
           if (mode === 'in-flight') used = t.summary.gradient_group_used;

@@ -94,3 +94,12 @@ function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
 }
+
+/**
+ * The order of a round's measurements: as given in even rounds, reversed in odd ones, so that a
+ * drift of the machine's speed within a round (wasm's by 30 % within seconds here) favours
+ * neither side of a ratio.
+ */
+export function inTurn<T>(round: number, items: readonly T[]): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse();
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { packageDir } from '../src/data/dataPaths.ts';
-import { median, type FigureLog } from './figures.ts';
+import { inTurn, median, type FigureLog } from './figures.ts';
 import { gradientMs } from './gradientTiming.ts';
 import { simPerUpdate } from './simTiming.ts';
 import { blasMissing } from './trainStep.ts';
@@ -50,12 +50,14 @@ export async function peerRatio(log: FigureLog, rounds: number): Promise<void> {
   const all: number[] = [];
   const numpy: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    if (python) {
-      const ms = numpyMsPerUpdate(python);
-      if (ms !== null) numpy.push(ms);
+    for (const side of inTurn(r, ['numpy', 'one', 'all'] as const)) {
+      if (side === 'numpy' && python) {
+        const ms = numpyMsPerUpdate(python);
+        if (ms !== null) numpy.push(ms);
+      }
+      if (side === 'one') one.push((await simPerUpdate({ ...config, computeThreads: 1 }, WORKLOAD.updates)).meanMs);
+      if (side === 'all' && cores > 1) all.push((await simPerUpdate({ ...config, computeThreads: cores }, WORKLOAD.updates)).meanMs);
     }
-    one.push((await simPerUpdate({ ...config, computeThreads: 1 }, WORKLOAD.updates)).meanMs);
-    if (cores > 1) all.push((await simPerUpdate({ ...config, computeThreads: cores }, WORKLOAD.updates)).meanMs);
   }
   log.add({ name: 'peer.stalelab.one_core', backend, value: median(one), unit: 'ms/update', note: `mean over updates 9…${WORKLOAD.updates}, median of ${rounds} rounds` });
   // The master's share of an update on one core: what is left once the gradient is taken out.

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { runExperiment } from '../src/run/runExperiment.ts';
-import { median, type FigureLog } from './figures.ts';
+import { inTurn, median, type FigureLog } from './figures.ts';
 import { gradientMs } from './gradientTiming.ts';
 import { BENCH_MODELS, blasMissing, timeTrainStep } from './trainStep.ts';
 
@@ -31,7 +31,7 @@ export async function threadScaling(log: FigureLog, model: string, batchSize: nu
       stepMs.blas.push((await timeTrainStep(model, batchSize, steps, 5, undefined, 'blas')).medianMs);
     }
     for (const backend of backends) {
-      for (let t = 1; t <= cores; t++) {
+      for (const t of inTurn(r, Array.from({ length: cores }, (_, k) => k + 1))) {
         if (t > 1 && backend !== backends.at(-1)) continue;
         const run = await runExperiment({ ...runConfig(backend), engine: 'threads', sync: 'hogwild', workers: t, seconds });
         const key = `${backend}.T${t}`;
