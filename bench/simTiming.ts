@@ -7,6 +7,8 @@ export interface SimTiming {
   medianMs: number;
   /** Mean wall time per update over the run after its first `skip` updates (throughput). */
   meanMs: number;
+  /** Wall time between update s − 1 and s, for s = skip + 1 … steps. */
+  intervals: number[];
   summary: Record<string, unknown>;
 }
 
@@ -28,5 +30,5 @@ export async function simPerUpdate(config: Record<string, unknown>, steps: numbe
   if (r.record.status !== 'finished') throw new Error(`bench: simulated run ${r.record.status}: ${r.record.message ?? ''}`);
   const diffs: number[] = [];
   for (let s = skip + 1; s <= steps; s++) diffs.push(at[s] - at[s - 1]);
-  return { medianMs: median(diffs), meanMs: (at[steps] - at[skip]) / (steps - skip), summary: r.record.summary };
+  return { medianMs: median(diffs), intervals: diffs, meanMs: (at[steps] - at[skip]) / (steps - skip), summary: r.record.summary };
 }
