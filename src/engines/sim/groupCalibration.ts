@@ -1,4 +1,4 @@
-/** Timed passes of each size before two sizes are compared (the median leaves out a warm-up). */
+/** Timed passes of each size before two sizes are compared, after one untimed warm-up pass. */
 const PASSES = 3;
 
 /**
@@ -9,8 +9,14 @@ const PASSES = 3;
  */
 const MARGIN = 0.9;
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
+/**
+ * Sizes are compared by their fastest timed pass: the machine's noise only adds time (here the
+ * same pass varies by 25 % from one half-second to the next), and medians of three let neutral
+ * sizes on wasm (1, 4 and 16 cost the same per gradient) win in turn, by chance, over identical
+ * runs. A size's first pass is not timed: it runs cold (new shapes, first allocations; 2–3× a
+ * warm one).
+ */
+const fastest = (xs: number[]): number => Math.min(...xs);
 /**
  * Chooses the group size of in-flight gradient passes by timing them: one by one against groups
  * of 4, then the better against 16, 64, … up to the configured largest, alternating the two sizes
@@ -22,6 +28,7 @@ export class GroupCalibration {
   private readonly ladder: number[];
   private rung = 0;
   private best = 1;
+  /** Timings of the best size and of the candidate; NaN first: the untimed warm-up pass. */
   private bestMs: number[] = [];
   private candidateMs: number[] = [];
   /** The size kept (null while calibrating). */
@@ -45,14 +52,17 @@ export class GroupCalibration {
   /** A timed pass of the size `next()` gave: its time per gradient computed. */
   record(candidate: boolean, msPerGradient: number): void {
     if (this.decided !== null) return;
-    (candidate ? this.candidateMs : this.bestMs).push(msPerGradient);
-    if (this.bestMs.length < PASSES || this.candidateMs.length < PASSES) return;
-    if (median(this.candidateMs) >= MARGIN * median(this.bestMs)) {
+    const times = candidate ? this.candidateMs : this.bestMs;
+    times.push(times.length === 0 ? NaN : msPerGradient);
+    if (this.bestMs.length <= PASSES || this.candidateMs.length <= PASSES) return;
+    if (fastest(this.candidateMs.slice(1)) >= MARGIN * fastest(this.bestMs.slice(1))) {
       this.decided = this.best;
       return;
     }
     this.best = this.ladder[this.rung++];
-    this.bestMs = this.candidateMs;
+    // Timed afresh in turn with the next candidate (drift since its own passes would count), but
+    // already warm.
+    this.bestMs = [NaN];
     this.candidateMs = [];
     if (this.rung === this.ladder.length) this.decided = this.best;
   }

@@ -33,3 +33,18 @@ test('the climb stops at the first size not clearly faster (within 10 %)', () =>
   assert.equal(calibrate(1, () => 1).kept, 1, 'gradientGroup 1: nothing to time');
   assert.equal(new GroupCalibration(1).next().size, 1);
 });
+
+test('sizes are compared by their fastest warm pass: noise, which only adds time, and a cold first pass do not make a neutral size win', () => {
+  // Every size costs 1 ms per gradient warm; first passes run cold (3×), and some passes are
+  // slowed by the machine. Medians of the first three passes would keep 4 here.
+  const c = new GroupCalibration(32);
+  const slowed: Record<number, number[]> = { 1: [2, 0.5, 0.5, 0, 0], 4: [2, 0, 0, 0.5, 0] };
+  const seen: Record<number, number> = { 1: 0, 4: 0 };
+  for (let pass = 0; pass < 20 && c.decided === null; pass++) {
+    const { size, candidate } = c.next();
+    assert.ok(size === 1 || size === 4, `tried ${size}`);
+    c.record(candidate, 1 + slowed[size][seen[size]++]);
+  }
+  assert.equal(c.decided, 1);
+  assert.deepEqual(seen, { 1: 4, 4: 4 }, 'one warm-up and three timed passes of each');
+});
