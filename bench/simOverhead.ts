@@ -1,46 +1,15 @@
 import { initBackend } from '../src/backend/initBackend.ts';
-import type { GradientOracle } from '../src/oracle/oracle.ts';
-import { sgdUpdate } from '../src/rules/bases/thetaOps.ts';
 import { median, type FigureLog } from './figures.ts';
+import { withPlainSteps } from './plainSteps.ts';
 import { simPerUpdate } from './simTiming.ts';
 import { benchOracle } from './trainStep.ts';
 
 /**
- * The oracle, with a plain SGD step of the same model on the same oracle (its own θ and
- * minibatches) run and timed beside every gradient the simulator asks of it: `plainMs[k]` is the
- * step run inside the k-th gradient call.
- */
-function withPlainSteps(oracle: GradientOracle, batchSize: number): { oracle: GradientOracle; plainMs: number[] } {
-  const theta = oracle.init(2);
-  const batches = oracle.batches(batchSize, 2);
-  const plainMs: number[] = [];
-  const plainStep = async () => {
-    const t0 = performance.now();
-    const { g } = await oracle.gradient(theta, batches.next());
-    sgdUpdate(theta, g, 0.01);
-    plainMs.push(performance.now() - t0);
-  };
-  let calls = 0;
-  // Before the simulator's gradient on even calls, after it on odd ones: whichever of two runs
-  // second on warm caches, neither side gains from it.
-  const gradient: GradientOracle['gradient'] = async (t, batch, out) => {
-    const first = calls++ % 2 === 0;
-    if (first) await plainStep();
-    const result = await oracle.gradient(t, batch, out);
-    if (!first) await plainStep();
-    return result;
-  };
-  return { oracle: { ...oracle, gradient, gradients: undefined }, plainMs };
-}
-
-/**
  * Kept from issue 6: an N = 32 async simulated run's wall time per update ≤ 1.05× a plain SGD step
  * of the same model on the same backend and oracle (4096 random images), the gradient computed in
- * the master thread (computeThreads 1). The two are timed in turn, update by update: beside each
- * gradient the simulator asks for, a plain step runs; an update's time is the time between two
- * updates less the plain step inside it. Wasm's speed here drifts by 30 % within a second (plain
- * steps timed before and after each run still gave round ratios 0.72–1.17), so only timings a
- * few milliseconds apart compare.
+ * the master thread (computeThreads 1). The two are timed in turn, update by update (plainSteps.ts):
+ * an update's time is the time between two updates less the plain step inside it (plain steps
+ * timed before and after each run instead gave round ratios 0.72–1.17).
  */
 export async function simOverhead(log: FigureLog, models: string[], batchSize: number, rounds: number, steps: Record<string, number>): Promise<void> {
   await initBackend({ backend: 'wasm' });
