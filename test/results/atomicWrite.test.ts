@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/validate.ts';
-import { writeAtomic } from '../../src/results/atomicWrite.ts';
+import { tempPath, writeAtomic } from '../../src/results/atomicWrite.ts';
 import { FileError } from '../../src/results/fileError.ts';
 import { mountTmpfs } from './scratchMounts.ts';
 
@@ -58,6 +60,36 @@ describe('writeAtomic', () => {
       assert.equal(readFileSync(file, 'utf8'), 'kept\n');
     } finally {
       m.unmount();
+    }
+  });
+
+  test('the first write into a folder removes the temp files of writers killed mid-write on this machine, and only those', async () => {
+    const dir = join(root, 'leftovers');
+    mkdirSync(dir);
+    const file = join(dir, 'updates.csv');
+    // A real process starts a write (its temp file exists) and is killed, as a SIGKILL of a sweep does; another stays alive.
+    const writer = () => {
+      const code = `import { writeFileSync } from 'node:fs';\nimport { tempPath } from ${JSON.stringify(new URL('../../src/results/atomicWrite.ts', import.meta.url).href)};\nconst t = tempPath(${JSON.stringify(file)});\nwriteFileSync(t, 'part');\nconsole.log(t);\nsetInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+      return new Promise<{ child: typeof child; tmp: string }>((resolve) => child.stdout.once('data', (d: Buffer) => resolve({ child, tmp: d.toString().trim() })));
+    };
+    const killed = await writer();
+    const live = await writer();
+    killed.child.kill('SIGKILL');
+    await once(killed.child, 'exit');
+    const young = tempPath(file).replace(/\.\d+-(\d+-[0-9a-f]{8}\.tmp)$/, `.${killed.child.pid}-$1`);
+    writeFileSync(young, 'part');
+    const elsewhere = join(dir, '.updates.csv.othermachine.12345-0-0123abcd.tmp');
+    writeFileSync(elsewhere, 'part');
+    const old = new Date(Date.now() - 5 * 60_000);
+    for (const f of [killed.tmp, live.tmp, elsewhere]) utimesSync(f, old, old);
+    try {
+      writeAtomic(file, 'a\n');
+      const left = readdirSync(dir).sort();
+      assert.ok(!left.includes(basename(killed.tmp)), 'the killed writer\'s temp file was removed');
+      assert.deepEqual(left, ['updates.csv', basename(live.tmp), basename(young), basename(elsewhere)].sort(), 'a live writer\'s, a minute-young and another machine\'s are kept');
+    } finally {
+      live.child.kill('SIGKILL');
     }
   });
 });
