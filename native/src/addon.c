@@ -129,6 +129,15 @@ static int floats(napi_env env, napi_value v, float **data, size_t *n) {
   return typed(env, v, napi_float32_array, (void **)data, n);
 }
 
+// An output the caller may leave out: v is null (*data = NULL) or a Float32Array of length n.
+static int floats_or_null(napi_env env, napi_value v, size_t n, float **data) {
+  napi_valuetype t;
+  size_t len;
+  *data = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  return t == napi_null || (floats(env, v, data, &len) && len == n);
+}
+
 static napi_value usage(napi_env env, const char *signature) {
   napi_throw_type_error(env, NULL, signature);
   return NULL;
@@ -171,12 +180,10 @@ static napi_value GapSq(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  float *theta, *x, *out = NULL;
-  size_t nt, nx, no = 0;
-  napi_valuetype third = napi_null;
-  if (argc >= 3) CHECK(napi_typeof(env, argv[2], &third));
-  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &x, &nx) || nt != nx ||
-      (third != napi_null && (!floats(env, argv[2], &out, &no) || no != nt))) return usage(env, "gapSq(theta, x: Float32Array of one length, out: Float32Array of that length | null)");
+  float *theta, *x, *out;
+  size_t nt, nx;
+  if (argc < 3 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &x, &nx) || nt != nx || !floats_or_null(env, argv[2], nt, &out))
+    return usage(env, "gapSq(theta, x: Float32Array of one length, out: Float32Array of that length | null)");
   return number(env, theta_gap(theta, x, out, nt));
 }
 
@@ -274,13 +281,11 @@ static napi_value DanaGap(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  float *theta, *sum, *x, *out = NULL;
-  size_t nt, ns, nx, no = 0;
+  float *theta, *sum, *x, *out;
+  size_t nt, ns, nx;
   double c;
-  napi_valuetype fifth = napi_null;
-  if (argc >= 5) CHECK(napi_typeof(env, argv[4], &fifth));
   if (argc < 5 || !floats(env, argv[0], &theta, &nt) || !floats(env, argv[1], &sum, &ns) || !numbers(env, argv + 2, 1, &c) || !floats(env, argv[3], &x, &nx) || nt != ns || nt != nx ||
-      (fifth != napi_null && (!floats(env, argv[4], &out, &no) || no != nt)))
+      !floats_or_null(env, argv[4], nt, &out))
     return usage(env, "danaGap(theta, sum: Float32Array of one length, c: number, x: Float32Array of that length, out: Float32Array of that length | null)");
   return number(env, theta_dana_gap(theta, sum, c, x, out, nt));
 }
@@ -305,13 +310,10 @@ static napi_value DelayCompensation(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  float *g, *d, *ms = NULL;
-  size_t ng, nd, nm = 0;
+  float *g, *d, *ms;
+  size_t ng, nd;
   double k[4];
-  napi_valuetype third = napi_null;
-  if (argc >= 3) CHECK(napi_typeof(env, argv[2], &third));
-  if (argc < 7 || !floats(env, argv[0], &g, &ng) || !floats(env, argv[1], &d, &nd) || !numbers(env, argv + 3, 4, k) || ng != nd ||
-      (third != napi_null && (!floats(env, argv[2], &ms, &nm) || nm != ng)))
+  if (argc < 7 || !floats(env, argv[0], &g, &ng) || !floats(env, argv[1], &d, &nd) || !numbers(env, argv + 3, 4, k) || ng != nd || !floats_or_null(env, argv[2], ng, &ms))
     return usage(env, "delayCompensation(g, d: Float32Array of one length, ms: Float32Array of that length | null, lambda, lambda0, decay, epsilon: number)");
   if (ms) theta_dc_adaptive(g, d, ms, k[1], k[2], k[3], ng);
   else theta_dc_constant(g, d, k[0], ng);
